@@ -1,0 +1,48 @@
+//! `src/lib.rs`: module declarations, re-exports and the crate's documentation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::error::Errors;
+use crate::manifest::Manifest;
+use crate::model::EventType;
+use crate::render::rust_file;
+use crate::GeneratedFile;
+
+pub(crate) fn lib_rs(manifest: &Manifest, event_types: &[EventType]) -> Result<GeneratedFile, Errors> {
+    let mut docs = vec![
+        String::new(),
+        "Typed COPE events: the CloudEvents 1.0 envelope, payload types and dispatch enums for".to_owned(),
+        "every contract in the manifest. Decode with [`decode`], then `match` on [`Event`]:".to_owned(),
+        "the match is exhaustive, so a new event type or version is a compile error, not a".to_owned(),
+        "surprise in production.".to_owned(),
+        String::new(),
+        "| event type | versions | module |".to_owned(),
+        "|---|---|---|".to_owned(),
+    ];
+    for event_type in event_types {
+        let versions: Vec<String> = event_type.versions.iter().map(|version| format!("v{}", version.version)).collect();
+        docs.push(format!("| `{}` | {} | [`{}`] |", event_type.event_type, versions.join(", "), event_type.module));
+    }
+    let modules = event_types.iter().map(|event_type| format_ident!("{}", event_type.module));
+    let enums = event_types.iter().map(|event_type| {
+        let module = format_ident!("{}", event_type.module);
+        let name = format_ident!("{}", event_type.enum_name);
+        quote!(pub use #module::#name;)
+    });
+    let items: TokenStream = quote! {
+        #![forbid(unsafe_code)]
+
+        mod event;
+        mod runtime;
+        #(pub mod #modules;)*
+
+        pub use event::{decode, encode, Event};
+        pub use runtime::{
+            CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidAttributeName,
+            DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
+        };
+        #(#enums)*
+    };
+    rust_file("src/lib.rs".to_owned(), &manifest.file, &docs, items)
+}

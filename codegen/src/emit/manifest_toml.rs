@@ -1,0 +1,48 @@
+//! `Cargo.toml` of the generated crate.
+
+use crate::manifest::Manifest;
+use crate::render::header;
+use crate::{GeneratedFile, Settings};
+
+/// Crates the payload types need beyond serde and serde_json.
+pub(crate) struct Dependencies {
+    pub regress: bool,
+    pub chrono: bool,
+    pub uuid: bool,
+}
+
+pub(crate) fn cargo_toml(manifest: &Manifest, settings: &Settings, dependencies: &Dependencies) -> GeneratedFile {
+    let mut text = format!(
+        r#"# {header}
+
+[package]
+name = "{name}"
+version = "{version}"
+edition = "2021"
+publish = false
+description = "Typed COPE events: CloudEvents envelope, payload types and dispatch enums."
+
+[lib]
+# Documentation comes from schema text, which must never run as a doctest.
+doctest = false
+
+[dependencies]
+serde = {{ version = "1.0.200", features = ["derive"] }}
+serde_json = {{ version = "1.0.120", features = ["raw_value"] }}
+serde_path_to_error = "0.1.16"
+"#,
+        header = header(&manifest.file),
+        name = settings.crate_name,
+        version = settings.crate_version,
+    );
+    if dependencies.regress {
+        text.push_str("regress = \"0.12\"\n");
+    }
+    if dependencies.chrono {
+        text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+    }
+    if dependencies.uuid {
+        text.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
+    }
+    GeneratedFile { path: "Cargo.toml".to_owned(), contents: text }
+}

@@ -1,0 +1,51 @@
+//! Everything of the generated crate around the payload types: one function a file.
+//!
+//! | file | made by |
+//! |---|---|
+//! | `Cargo.toml` | [`manifest_toml::cargo_toml`] |
+//! | `src/lib.rs` | [`crate_root::lib_rs`] |
+//! | `src/runtime.rs` | [`runtime::runtime_rs`] (the envelope, from a template) |
+//! | `src/event.rs` | [`dispatch::event_rs`] (`Event`, `decode`, `encode`) |
+//! | `src/<type>/mod.rs` | [`event_type::module_rs`] (constants, per-type enum) |
+//! | `src/<type>/v<N>.rs` | [`version::module_rs`] (payload types, `Contract` impl) |
+
+mod crate_root;
+mod dispatch;
+mod event_type;
+mod manifest_toml;
+mod runtime;
+mod version;
+
+use crate::error::Errors;
+use crate::manifest::Manifest;
+use crate::model::EventType;
+use crate::payload::Payload;
+use crate::{GeneratedFile, Settings};
+
+/// Every file of the crate; `payloads` are in the order of the versions of `event_types`.
+pub(crate) fn crate_files(
+    manifest: &Manifest,
+    settings: &Settings,
+    event_types: &[EventType],
+    payloads: Vec<Payload>,
+) -> Result<Vec<GeneratedFile>, Errors> {
+    let dependencies = manifest_toml::Dependencies {
+        regress: payloads.iter().any(|payload| payload.uses_regress),
+        chrono: payloads.iter().any(|payload| payload.uses_chrono),
+        uuid: payloads.iter().any(|payload| payload.uses_uuid),
+    };
+    let mut files = vec![
+        manifest_toml::cargo_toml(manifest, settings, &dependencies),
+        runtime::runtime_rs(manifest),
+        crate_root::lib_rs(manifest, event_types)?,
+        dispatch::event_rs(manifest, event_types)?,
+    ];
+    let mut payloads = payloads.into_iter();
+    for event_type in event_types {
+        files.push(event_type::module_rs(manifest, event_type)?);
+        for (version, payload) in event_type.versions.iter().zip(payloads.by_ref()) {
+            files.push(version::module_rs(event_type, version, payload)?);
+        }
+    }
+    Ok(files)
+}

@@ -1,0 +1,44 @@
+//! `src/<type>/v<N>.rs`: one version's payload types (typify's, post-processed) and the
+//! `Contract` implementation that ties them to the envelope.
+
+use quote::{format_ident, quote};
+
+use crate::error::Errors;
+use crate::model::{EventType, Version};
+use crate::payload::Payload;
+use crate::render::rust_file;
+use crate::GeneratedFile;
+
+pub(crate) fn module_rs(event_type: &EventType, version: &Version, payload: Payload) -> Result<GeneratedFile, Errors> {
+    let Version { version: number, schema_id, .. } = version;
+    let payload_type = format_ident!("{}", version.payload_type);
+    let schema_version = match &version.schema_version {
+        Some(value) => quote!(::std::option::Option::Some(#value)),
+        None => quote!(::std::option::Option::None),
+    };
+    let items = &payload.items;
+    let tokens = quote! {
+        /// The contract's major version.
+        pub const VERSION: u32 = #number;
+        /// The payload schema's id, sent as `dataschema`.
+        pub const SCHEMA_ID: &str = #schema_id;
+        /// The payload's `schema_version` constant, when the schema declares one.
+        pub const SCHEMA_VERSION: ::std::option::Option<&str> = #schema_version;
+
+        impl crate::Contract for #payload_type {
+            const EVENT_TYPE: &'static str = super::EVENT_TYPE;
+            const VERSION: u32 = VERSION;
+            const SCHEMA_ID: &'static str = SCHEMA_ID;
+            const SCHEMA_VERSION: ::std::option::Option<&'static str> = SCHEMA_VERSION;
+            const SOURCE: &'static str = super::SOURCE;
+            const SUBJECT_PREFIX: &'static str = super::SUBJECT_PREFIX;
+        }
+
+        #(#items)*
+    };
+    let docs = vec![
+        String::new(),
+        format!("`{}` version {number}: payload types and contract constants.", event_type.event_type),
+    ];
+    rust_file(format!("src/{}/{}.rs", event_type.module, version.module), &version.schema_file, &docs, tokens)
+}

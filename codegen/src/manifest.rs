@@ -1,0 +1,92 @@
+//! The manifest (`schemas/contracts.toml`): which contracts a repository consumes and their
+//! delivery facts. Parsing only; the checks that need names live in `model`.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Errors};
+
+/// The encoding every supported contract uses.
+pub const STRUCTURED_JSON: &str = "cloudevents-1.0-structured-json";
+
+/// The parsed manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// The manifest file as it should appear in messages and generated docs, e.g.
+    /// `schemas/contracts.toml`.
+    pub file: String,
+    /// The contracts, in manifest order.
+    pub contracts: Vec<ContractEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestToml {
+    #[serde(default, rename = "contract")]
+    contracts: Vec<ContractEntry>,
+}
+
+/// One `[[contract]]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractEntry {
+    /// CloudEvents `type`, e.g. `ticketing.event.published`.
+    pub event_type: String,
+    /// Major version of the contract.
+    pub version: u32,
+    /// The payload schema's id (its `$id`, sent as `dataschema`).
+    pub schema_id: String,
+    /// The payload schema file, relative to the manifest's folder.
+    pub schema: String,
+    /// CloudEvents `source` of every event of this contract.
+    pub source: String,
+    /// `subject` pattern: a literal prefix followed by `<identifier>`.
+    pub subject_pattern: String,
+    /// The category the contract is published under.
+    pub category: String,
+    /// Delivery facts.
+    pub delivery: Delivery,
+}
+
+/// A contract's `[contract.delivery]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Must be [`STRUCTURED_JSON`].
+    pub encoding: String,
+    /// `at-least-once` (the only guarantee COPE publishes today).
+    pub guarantee: String,
+    /// The CloudEvents extension attribute that carries the idempotency key.
+    pub idempotency_key: String,
+}
+
+impl Manifest {
+    /// Parses manifest text; `file` is how messages name it.
+    pub fn parse(file: &str, text: &str) -> Result<Manifest, Errors> {
+        let parsed: ManifestToml = toml::from_str(text).map_err(|error| Error::ManifestSyntax {
+            file: file.to_owned(),
+            message: error.to_string().trim_end().replace('\n', " "),
+        })?;
+        Ok(Manifest { file: file.to_owned(), contracts: parsed.contracts })
+    }
+
+    /// The schema files the manifest names, relative to its folder, each once, sorted.
+    pub fn schema_files(&self) -> Vec<&str> {
+        let mut files: Vec<&str> = self.contracts.iter().map(|contract| contract.schema.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
+    /// The folder the manifest's relative paths start from, as messages show it.
+    pub fn folder(&self) -> &str {
+        self.file.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
+
+    /// A schema path as messages and generated docs show it.
+    pub fn display_path(&self, schema: &str) -> String {
+        match self.folder() {
+            "" => schema.to_owned(),
+            folder => format!("{folder}/{schema}"),
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Our own model of the contracts: the manifest's facts, checked, grouped by event type, with
+//! the Rust names every later phase uses. Nothing here knows about tokens.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use serde_json::Value;
+
+use crate::error::{collected, Error, Errors};
+use crate::manifest::{ContractEntry, Manifest, STRUCTURED_JSON};
+use crate::registry::Registry;
+
+/// The placeholder that ends every subject pattern.
+const SUBJECT_PLACEHOLDER: &str = "<identifier>";
+/// Module names the generated crate uses for itself.
+const RESERVED_MODULES: &[&str] = &["runtime", "event"];
+/// Type names the generated crate root uses for itself.
+const RESERVED_TYPES: &[&str] =
+    &["Event", "CloudEvent", "Contract", "DecodeError", "EncodeError", "IdempotencyKey", "InvalidAttributeName"];
+
+/// Every version of one event type.
+#[derive(Debug, Clone)]
+pub(crate) struct EventType {
+    /// CloudEvents `type`.
+    pub event_type: String,
+    /// Module under the crate root, e.g. `ticketing_event_published`.
+    pub module: String,
+    /// The per-type enum and its variant in `Event`, e.g. `TicketingEventPublished`.
+    pub enum_name: String,
+    pub source: String,
+    pub subject_prefix: String,
+    pub category: String,
+    pub guarantee: String,
+    /// Sorted by version.
+    pub versions: Vec<Version>,
+}
+
+/// One version of an event type.
+#[derive(Debug, Clone)]
+pub(crate) struct Version {
+    pub version: u32,
+    /// Module under the type's module, e.g. `v1`.
+    pub module: String,
+    /// Variant of the per-type enum, e.g. `V1`.
+    pub variant: String,
+    /// The payload's root type, e.g. `TicketingEventPublishedV1`.
+    pub payload_type: String,
+    pub schema_id: String,
+    /// The schema file as messages and docs name it.
+    pub schema_file: String,
+    pub schema: Value,
+    /// The payload's `schema_version` constant, when the schema has one.
+    pub schema_version: Option<String>,
+}
+
+/// Checks the manifest against the schemas and builds the model, sorted by event type.
+pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
+    let manifest = registry.manifest();
+    let mut errors = Vec::new();
+    let mut types: BTreeMap<String, EventType> = BTreeMap::new();
+    let mut schema_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, entry) in manifest.contracts.iter().enumerate() {
+        let mut problem = |key: &str, message: String| {
+            errors.push(Error::ManifestValue {
+                file: manifest.file.clone(),
+                key: format!("contract[{index}].{key}"),
+                message,
+            })
+        };
+        check_entry(entry, &mut problem);
+        if let Some(first) = schema_ids.insert(&entry.schema_id, index) {
+            problem("schema_id", format!("`{}` is also the schema id of contract[{first}]", entry.schema_id));
+        }
+        let Some(schema) = registry.schema(&entry.schema) else {
+            continue;
+        };
+        let version = version_model(manifest, entry, schema);
+        if let Some(existing) = types.get(&entry.event_type) {
+            for (key, ours, theirs) in [
+                ("source", &entry.source, &existing.source),
+                ("category", &entry.category, &existing.category),
+                ("delivery.guarantee", &entry.delivery.guarantee, &existing.guarantee),
+            ] {
+                if ours != theirs {
+                    problem(
+                        key,
+                        format!(
+                            "`{ours}` differs from `{theirs}` declared for another version of `{}`",
+                            entry.event_type
+                        ),
+                    );
+                }
+            }
+            if existing.subject_prefix != subject_prefix(&entry.subject_pattern) {
+                problem("subject_pattern", format!("differs from another version of `{}`", entry.event_type));
+            }
+            if existing.versions.iter().any(|known| known.version == entry.version) {
+                problem("version", format!("`{}` v{} is declared twice", entry.event_type, entry.version));
+                continue;
+            }
+        }
+        types
+            .entry(entry.event_type.clone())
+            .or_insert_with(|| EventType {
+                event_type: entry.event_type.clone(),
+                module: module_name(&entry.event_type),
+                enum_name: entry.event_type.to_upper_camel_case(),
+                source: entry.source.clone(),
+                subject_prefix: subject_prefix(&entry.subject_pattern).to_owned(),
+                category: entry.category.clone(),
+                guarantee: entry.delivery.guarantee.clone(),
+                versions: Vec::new(),
+            })
+            .versions
+            .push(version);
+    }
+    for schema_file in manifest.schema_files() {
+        if registry.schema(schema_file).is_none() {
+            errors.push(Error::MissingSchema { file: manifest.display_path(schema_file) });
+        }
+    }
+    let mut types: Vec<EventType> = types.into_values().collect();
+    for event_type in &mut types {
+        event_type.versions.sort_by_key(|version| version.version);
+    }
+    check_unique_names(manifest, &types, &mut errors);
+    collected(types, errors)
+}
+
+fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> Version {
+    let schema_version = schema.pointer("/properties/schema_version/const").and_then(Value::as_str).map(str::to_owned);
+    Version {
+        version: entry.version,
+        module: format!("v{}", entry.version),
+        variant: format!("V{}", entry.version),
+        payload_type: format!("{}V{}", entry.event_type.to_upper_camel_case(), entry.version),
+        schema_id: entry.schema_id.clone(),
+        schema_file: manifest.display_path(&entry.schema),
+        schema: schema.clone(),
+        schema_version,
+    }
+}
+
+fn check_entry(entry: &ContractEntry, problem: &mut impl FnMut(&str, String)) {
+    if !is_event_type(&entry.event_type) {
+        problem(
+            "event_type",
+            format!(
+                "`{}` is not a supported event type: lowercase ASCII words of letters and digits, each starting with a letter, joined by `.`, `_` or `-`",
+                entry.event_type
+            ),
+        );
+    } else if RESERVED_MODULES.contains(&module_name(&entry.event_type).as_str()) {
+        problem("event_type", format!("`{}` would name a module the generated crate uses itself", entry.event_type));
+    } else if RESERVED_TYPES.contains(&entry.event_type.to_upper_camel_case().as_str()) {
+        problem("event_type", format!("`{}` would name a type the generated crate uses itself", entry.event_type));
+    } else if syn::parse_str::<syn::Ident>(&module_name(&entry.event_type)).is_err() {
+        problem("event_type", format!("`{}` would name a module with a Rust keyword", entry.event_type));
+    }
+    if entry.version == 0 {
+        problem("version", "versions start at 1".to_owned());
+    }
+    for (key, value) in [("schema_id", &entry.schema_id), ("source", &entry.source), ("category", &entry.category)] {
+        if value.trim().is_empty() {
+            problem(key, "must not be empty".to_owned());
+        }
+    }
+    let prefix = entry.subject_pattern.strip_suffix(SUBJECT_PLACEHOLDER);
+    if prefix.is_none_or(|prefix| prefix.contains(['<', '>'])) {
+        problem(
+            "subject_pattern",
+            format!("`{}` is not a literal prefix followed by `{SUBJECT_PLACEHOLDER}`", entry.subject_pattern),
+        );
+    }
+    if entry.delivery.encoding != STRUCTURED_JSON {
+        problem(
+            "delivery.encoding",
+            format!("`{}` is not supported; only `{STRUCTURED_JSON}` is", entry.delivery.encoding),
+        );
+    }
+    if entry.delivery.guarantee != "at-least-once" {
+        problem(
+            "delivery.guarantee",
+            format!("`{}` is not supported; only `at-least-once` is", entry.delivery.guarantee),
+        );
+    }
+    if entry.delivery.idempotency_key != "idempotency_key" {
+        problem(
+            "delivery.idempotency_key",
+            format!(
+                "`{}` is not supported; only the COPE `idempotency_key` extension is",
+                entry.delivery.idempotency_key
+            ),
+        );
+    }
+}
+
+/// Lowercase words of ASCII letters and digits, each starting with a letter, joined by one
+/// `.`, `_` or `-`. Nothing else can reach a Rust name or a file path.
+fn is_event_type(event_type: &str) -> bool {
+    event_type.split(['.', '_', '-']).all(|word| {
+        word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    })
+}
+
+fn module_name(event_type: &str) -> String {
+    event_type.replace(['.', '-'], "_")
+}
+
+fn subject_prefix(pattern: &str) -> &str {
+    pattern.strip_suffix(SUBJECT_PLACEHOLDER).unwrap_or(pattern)
+}
+
+/// Two event types whose Rust names collide (`a.b` and `a_b`) would overwrite each other.
+fn check_unique_names(manifest: &Manifest, types: &[EventType], errors: &mut Vec<Error>) {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for event_type in types {
+        for name in [event_type.module.as_str(), event_type.enum_name.as_str()] {
+            if let Some(other) = seen.insert(name, &event_type.event_type) {
+                if other != event_type.event_type {
+                    errors.push(Error::ManifestValue {
+                        file: manifest.file.clone(),
+                        key: "contract".to_owned(),
+                        message: format!(
+                            "event types `{other}` and `{}` both map to the Rust name `{name}`",
+                            event_type.event_type
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Rewrites a checked payload schema into the equivalent form typify turns into the right
+//! Rust types, where typify's own reading would lose meaning.
+//!
+//! - `const` becomes a one-value `enum` with its JSON type, so that the generated type rejects
+//!   every other value (typify 0.8 makes `{"const": "x"}` a `serde_json::Value` and
+//!   `{"type": "string", "const": "x"}` a `String`, accepting anything).
+//! - `$defs` (2020-12) moves to `definitions`, the only spelling schemars 0.8 reads, and
+//!   references follow it.
+//! - the root's `title` becomes the payload's Rust name, which typify uses for the root type.
+
+use serde_json::{Map, Value};
+
+/// The typify-ready copy of `schema`, whose root type will be named `root_type`.
+pub(crate) fn normalize(schema: &Value, root_type: &str) -> Value {
+    let mut schema = schema.clone();
+    rewrite(&mut schema);
+    if let Value::Object(root) = &mut schema {
+        if let Some(Value::Object(defs)) = root.remove("$defs") {
+            let definitions = root.entry("definitions").or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(definitions) = definitions {
+                definitions.extend(defs);
+            }
+        }
+        root.insert("title".to_owned(), Value::String(root_type.to_owned()));
+    }
+    schema
+}
+
+/// Rewrites one schema and every subschema below it (the positions `schema_check` admits).
+fn rewrite(schema: &mut Value) {
+    let Value::Object(object) = schema else {
+        return;
+    };
+    if let Some(value) = object.remove("const") {
+        if !object.contains_key("type") {
+            object.insert("type".to_owned(), Value::String(json_type(&value).to_owned()));
+        }
+        object.insert("enum".to_owned(), Value::Array(vec![value]));
+    }
+    if let Some(Value::String(reference)) = object.get_mut("$ref") {
+        if let Some(name) = reference.strip_prefix("#/$defs/") {
+            *reference = format!("#/definitions/{name}");
+        }
+    }
+    for (keyword, value) in object.iter_mut() {
+        match (keyword.as_str(), value) {
+            ("properties" | "$defs" | "definitions", Value::Object(members)) => members.values_mut().for_each(rewrite),
+            ("allOf" | "anyOf" | "oneOf", Value::Array(subschemas)) => subschemas.iter_mut().for_each(rewrite),
+            ("items" | "additionalProperties", subschema) => rewrite(subschema),
+            _ => {}
+        }
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(number) if number.is_i64() || number.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[track_caller]
+    fn check(input: serde_json::Value, expected: serde_json::Value) {
+        assert_eq!(super::normalize(&input, "Root"), expected);
+    }
+
+    #[test]
+    fn const_becomes_typed_single_value_enum() {
+        check(
+            json!({"type": "object", "properties": {"status": {"const": "published"}, "n": {"const": 3}}}),
+            json!({"type": "object", "title": "Root", "properties": {
+                "status": {"type": "string", "enum": ["published"]},
+                "n": {"type": "integer", "enum": [3]}}}),
+        );
+    }
+
+    #[test]
+    fn declared_type_is_kept() {
+        check(
+            json!({"properties": {"s": {"type": "string", "const": "x"}}}),
+            json!({"title": "Root", "properties": {"s": {"type": "string", "enum": ["x"]}}}),
+        );
+    }
+
+    #[test]
+    fn defs_move_to_definitions_with_their_references() {
+        check(
+            json!({"$defs": {"A": {"type": "string"}}, "properties": {"a": {"$ref": "#/$defs/A"}}}),
+            json!({"definitions": {"A": {"type": "string"}}, "title": "Root", "properties": {"a": {"$ref": "#/definitions/A"}}}),
+        );
+    }
+
+    #[test]
+    fn only_schemas_are_rewritten_not_data_or_property_names() {
+        check(
+            json!({"enum": [{"const": 1}], "examples": [{"const": 2}], "properties": {"const": {"type": "string"}}}),
+            json!({"title": "Root", "enum": [{"const": 1}], "examples": [{"const": 2}], "properties": {"const": {"type": "string"}}}),
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! Payload types: typify generates them from the normalised schema, then every struct gets
+//! serde implementations of ours (see `payload_serde`), because typify's derives lose meaning:
+//! an optional object collapses into its empty value, unknown members are dropped, and
+//! `additionalProperties: false` would make adding a field break old consumers.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use quote::format_ident;
+use syn::punctuated::Punctuated;
+use syn::{parse_quote, Attribute, Fields, Item, ItemStruct, Token, Type};
+
+use crate::error::{Error, Errors};
+use crate::model::Version;
+use crate::normalize::normalize;
+use crate::payload_serde::{serde_impls, Member};
+
+/// The field that keeps members a schema does not document.
+const UNDOCUMENTED_FIELD: &str = "additional_properties";
+
+/// One version's payload types, ready to be placed in its module.
+pub(crate) struct Payload {
+    pub items: Vec<Item>,
+    /// Crates the types use beyond serde and serde_json.
+    pub uses_regress: bool,
+    pub uses_chrono: bool,
+    pub uses_uuid: bool,
+}
+
+/// Runs typify on one version's schema and post-processes its structs.
+pub(crate) fn generate(version: &Version) -> Result<Payload, Errors> {
+    let typify_error = |message: String| Error::Typify { file: version.schema_file.clone(), message };
+    let schema = normalize(&version.schema, &version.payload_type);
+    let root: schemars::schema::RootSchema = serde_json::from_value(schema)
+        .map_err(|error| typify_error(format!("schema not readable by schemars: {error}")))?;
+    let mut settings = typify::TypeSpaceSettings::default();
+    settings.with_struct_builder(false).with_derive("PartialEq".to_owned());
+    // typify panics on some schemas; that must be an error for this file, never a crash.
+    let typified = catch_unwind(AssertUnwindSafe(move || {
+        let mut type_space = typify::TypeSpace::new(&settings);
+        type_space.add_root_schema(root).map(|_| {
+            (type_space.to_stream(), type_space.uses_regress(), type_space.uses_chrono(), type_space.uses_uuid())
+        })
+    }))
+    .map_err(|panic| typify_error(format!("panicked: {}", panic_message(panic.as_ref()))))?
+    .map_err(|error| typify_error(error.to_string()))?;
+    let (tokens, uses_regress, uses_chrono, uses_uuid) = typified;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|error| typify_error(format!("generated code does not parse: {error}")))?;
+    let items = rewrite_structs(&version.schema_file, file.items)?;
+    let has_root = items.iter().any(|item| matches!(item, Item::Struct(item) if item.ident == version.payload_type));
+    if !has_root {
+        return Err(Error::GeneratedShape {
+            file: version.schema_file.clone(),
+            type_name: version.payload_type.clone(),
+            message: "typify did not generate the payload as a struct".to_owned(),
+        }
+        .into());
+    }
+    Ok(Payload { items, uses_regress, uses_chrono, uses_uuid })
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// Replaces typify's serde derives on every struct with our implementations, turns optional
+/// members into `Option`s, and adds the field for undocumented members.
+fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
+    let mut errors = Vec::new();
+    let mut output = Vec::with_capacity(items.len());
+    let defaulted: Vec<String> = items.iter().filter_map(default_impl_target).collect();
+    for item in items {
+        match item {
+            Item::Struct(item) if matches!(item.fields, Fields::Named(_)) => {
+                let name = item.ident.to_string();
+                let derive_default = defaulted.contains(&name);
+                match rewrite_struct(item, derive_default) {
+                    Ok(rewritten) => output.extend(rewritten),
+                    Err(message) => {
+                        errors.push(Error::GeneratedShape { file: file.to_owned(), type_name: name, message })
+                    }
+                }
+            }
+            item if default_impl_target(&item).is_some() => {}
+            item => output.push(item),
+        }
+    }
+    crate::error::collected(output, errors)
+}
+
+/// The struct an `impl Default for X` is for; it is replaced by a derive on the rewritten
+/// struct, whose extra field typify's impl does not know.
+fn default_impl_target(item: &Item) -> Option<String> {
+    let Item::Impl(item) = item else { return None };
+    let (trait_path, _) = item.trait_.as_ref()?;
+    if trait_path.segments.last()?.ident != "Default" {
+        return None;
+    }
+    match &*item.self_ty {
+        Type::Path(path) => Some(path.path.segments.last()?.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn rewrite_struct(mut item: ItemStruct, derive_default: bool) -> Result<Vec<Item>, String> {
+    let mut members = Vec::new();
+    let Fields::Named(fields) = &mut item.fields else {
+        return Err("expected named fields".to_owned());
+    };
+    for field in fields.named.iter_mut() {
+        let ident = field.ident.clone().ok_or("unnamed field")?;
+        let attributes = SerdeField::take_from(&mut field.attrs)?;
+        if attributes.flatten {
+            return Err(format!("field `{ident}` is flattened, which is not supported"));
+        }
+        let wire_name = attributes.rename.unwrap_or_else(|| syn::ext::IdentExt::unraw(&ident).to_string());
+        let required = !attributes.default;
+        if !required && option_inner(&field.ty).is_none() {
+            let ty = &field.ty;
+            field.ty = parse_quote!(::std::option::Option<#ty>);
+        }
+        members.push(Member { ident, wire_name, required, ty: field.ty.clone() });
+    }
+    let mut undocumented = format_ident!("{UNDOCUMENTED_FIELD}");
+    while members.iter().any(|member| member.ident == undocumented) {
+        undocumented = format_ident!("{undocumented}_");
+    }
+    fields.named.push(parse_quote! {
+        /// Members the schema does not document, kept so that re-encoding loses nothing.
+        pub #undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>
+    });
+    item.attrs = rewrite_struct_attributes(std::mem::take(&mut item.attrs), derive_default)?;
+    let impls = serde_impls(&item.ident, &members, &undocumented);
+    let mut output = vec![Item::Struct(item)];
+    output.extend(impls);
+    Ok(output)
+}
+
+/// Drops typify's serde derives and container attributes (`deny_unknown_fields` must not reach
+/// payloads); refuses container attributes it does not know.
+fn rewrite_struct_attributes(attributes: Vec<Attribute>, derive_default: bool) -> Result<Vec<Attribute>, String> {
+    let mut output = Vec::with_capacity(attributes.len());
+    for attribute in attributes {
+        if attribute.path().is_ident("derive") {
+            let derives = attribute
+                .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .map_err(|error| error.to_string())?;
+            let mut kept: Vec<syn::Path> = derives
+                .into_iter()
+                .filter(|path| {
+                    path.segments
+                        .last()
+                        .is_none_or(|segment| segment.ident != "Serialize" && segment.ident != "Deserialize")
+                })
+                .collect();
+            if derive_default {
+                kept.push(parse_quote!(Default));
+            }
+            output.push(parse_quote!(#[derive(#(#kept),*)]));
+        } else if attribute.path().is_ident("serde") {
+            attribute
+                .parse_nested_meta(|meta| {
+                    if meta.path.is_ident("deny_unknown_fields") {
+                        Ok(())
+                    } else {
+                        Err(meta.error("container attribute not supported"))
+                    }
+                })
+                .map_err(|error| format!("`#[serde(...)]` on the struct: {error}"))?;
+        } else {
+            output.push(attribute);
+        }
+    }
+    Ok(output)
+}
+
+/// What typify's `#[serde(...)]` attributes on a field say.
+#[derive(Default)]
+struct SerdeField {
+    rename: Option<String>,
+    default: bool,
+    flatten: bool,
+}
+
+impl SerdeField {
+    /// Removes the field's serde attributes and reads them.
+    fn take_from(attributes: &mut Vec<Attribute>) -> Result<SerdeField, String> {
+        let mut field = SerdeField::default();
+        let mut result = Ok(());
+        attributes.retain(|attribute| {
+            if !attribute.path().is_ident("serde") {
+                return true;
+            }
+            let parsed = attribute.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    field.rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                } else if meta.path.is_ident("default") {
+                    field.default = true;
+                    if meta.input.peek(Token![=]) {
+                        meta.value()?.parse::<syn::LitStr>()?;
+                    }
+                } else if meta.path.is_ident("skip_serializing_if") {
+                    meta.value()?.parse::<syn::LitStr>()?;
+                } else if meta.path.is_ident("flatten") {
+                    field.flatten = true;
+                } else {
+                    return Err(meta.error("field attribute not supported"));
+                }
+                Ok(())
+            });
+            if let Err(error) = parsed {
+                result = Err(format!("`#[serde(...)]` on a field: {error}"));
+            }
+            false
+        });
+        result.map(|()| field)
+    }
+}
+
+/// `T` when `ty` is `Option<T>` (as typify spells it).
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(arguments) if arguments.args.len() == 1 => match arguments.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}

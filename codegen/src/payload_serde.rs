@@ -1,0 +1,115 @@
+//! The serde implementations every payload struct gets instead of typify's derives.
+//!
+//! Decoding is one pass, as fast as a derive: members are matched by name without copying the
+//! key; a documented member seen twice is an error (never last-wins); an undocumented member is
+//! kept in the struct's extra map so that encoding gives back what was decoded; optional
+//! members are `Option`s, so absent and empty stay different.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use syn::{Item, Type};
+
+use crate::payload::option_inner;
+
+/// One documented member of a payload struct.
+pub(crate) struct Member {
+    pub ident: Ident,
+    pub wire_name: String,
+    pub required: bool,
+    /// The field's final type: `Option<T>` when not required.
+    pub ty: Type,
+}
+
+/// `impl Deserialize` and `impl Serialize` for the struct `name` with `members`, keeping other
+/// members in the map field `undocumented`.
+pub(crate) fn serde_impls(name: &Ident, members: &[Member], undocumented: &Ident) -> Vec<Item> {
+    vec![deserialize_impl(name, members, undocumented), serialize_impl(name, members, undocumented)]
+}
+
+fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Item {
+    let expecting = format!("a JSON object ({name})");
+    let slots = members.iter().map(|Member { ident, ty, required, .. }| {
+        let slot_ty = if *required { ty } else { option_inner(ty).unwrap_or(ty) };
+        quote!(let mut #ident: ::std::option::Option<#slot_ty> = ::std::option::Option::None;)
+    });
+    let arms = members.iter().map(|Member { ident, wire_name, .. }| {
+        quote!(#wire_name => crate::runtime::payload::set_once(&mut map, &mut #ident, #wire_name)?,)
+    });
+    let finish = members.iter().map(|Member { ident, wire_name, required, .. }| {
+        if *required {
+            quote!(#ident: crate::runtime::payload::required(#ident, #wire_name)?,)
+        } else {
+            quote!(#ident,)
+        }
+    });
+    parse_item(quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Members;
+                impl<'de> ::serde::de::Visitor<'de> for Members {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                        #(#slots)*
+                        let mut #undocumented = ::serde_json::Map::new();
+                        while let ::std::option::Option::Some(key) = map.next_key::<crate::runtime::Key<'de>>()? {
+                            match &*key.0 {
+                                #(#arms)*
+                                _ => crate::runtime::payload::keep_undocumented(&mut map, &mut #undocumented, key)?,
+                            }
+                        }
+                        ::std::result::Result::Ok(#name { #(#finish)* #undocumented })
+                    }
+                }
+                deserializer.deserialize_map(Members)
+            }
+        }
+    })
+}
+
+fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Item {
+    let documented: Vec<&str> = members.iter().map(|member| member.wire_name.as_str()).collect();
+    let required = members.iter().filter(|member| member.required).count();
+    let optional: Vec<&Ident> = members.iter().filter(|member| !member.required).map(|member| &member.ident).collect();
+    let entries = members.iter().map(|Member { ident, wire_name, required, .. }| {
+        if *required {
+            quote!(map.serialize_entry(#wire_name, &self.#ident)?;)
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#ident {
+                    map.serialize_entry(#wire_name, value)?;
+                }
+            }
+        }
+    });
+    // An undocumented member spelled like a documented one was put there by hand; the
+    // documented field wins so that the output has no duplicate keys.
+    let is_undocumented = if documented.is_empty() {
+        quote!(|_: &&::std::string::String| true)
+    } else {
+        quote!(|name: &&::std::string::String| !matches!(name.as_str(), #(#documented)|*))
+    };
+    parse_item(quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let is_undocumented = #is_undocumented;
+                let len = #required
+                    #(+ usize::from(self.#optional.is_some()))*
+                    + self.#undocumented.keys().filter(is_undocumented).count();
+                let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
+                #(#entries)*
+                for (name, value) in self.#undocumented.iter().filter(|(name, _)| is_undocumented(name)) {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+        }
+    })
+}
+
+fn parse_item(tokens: TokenStream) -> Item {
+    syn::parse2(tokens).expect("serde impl template is valid Rust")
+}

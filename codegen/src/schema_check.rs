@@ -1,0 +1,235 @@
+//! Our own checks on a payload schema before typify sees it: typify panics on or silently drops
+//! what it does not support, so everything outside the supported subset is an error here,
+//! naming the file and the JSON pointer. All problems are reported, not the first.
+
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+
+/// JSON Schema dialects the generator reads.
+const SUPPORTED_DRAFTS: &[&str] =
+    &["https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema"];
+
+/// Keywords the generator implements or that only annotate. Anything else is reported.
+const SUPPORTED_KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$comment",
+    "$defs",
+    "definitions",
+    "$ref",
+    "title",
+    "description",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+];
+
+/// Why a keyword the generator knows is still refused.
+fn refusal(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "default" => {
+            "`default` is not supported: an absent member and its default must stay distinguishable for re-encoding"
+        }
+        "not" => "`not` is not supported",
+        "if" | "then" | "else" => "conditional subschemas (`if`/`then`/`else`) are not supported",
+        "prefixItems" => "`prefixItems` (tuples) is not supported",
+        "unevaluatedProperties" | "unevaluatedItems" => "`unevaluated*` keywords are not supported",
+        "$dynamicRef" | "$dynamicAnchor" | "$recursiveRef" | "$recursiveAnchor" => {
+            "dynamic references are not supported"
+        }
+        "$anchor" => "`$anchor` is not supported; reference `$defs` by JSON pointer",
+        "dependentSchemas" | "dependentRequired" | "dependencies" => {
+            "dependencies between properties are not supported"
+        }
+        "patternProperties" | "propertyNames" => "constraints on property names are not supported",
+        "contains" | "minContains" | "maxContains" => "`contains` is not supported",
+        _ => return None,
+    })
+}
+
+const JSON_TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "integer", "string"];
+
+/// Checks one payload schema; `schema_id` is the id the manifest gives it.
+pub(crate) fn check(file: &str, schema_id: &str, schema: &Value) -> Vec<Error> {
+    let mut checker = Checker { file, root: schema, errors: Vec::new() };
+    checker.root(schema_id);
+    checker.errors
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    root: &'a Value,
+    errors: Vec<Error>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.errors.push(Error::Schema {
+            file: self.file.to_owned(),
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn root(&mut self, schema_id: &str) {
+        let Some(object) = self.root.as_object() else {
+            self.error("", "a payload schema must be a JSON object");
+            return;
+        };
+        if let Some(draft) = object.get("$schema") {
+            let known = draft.as_str().is_some_and(|draft| SUPPORTED_DRAFTS.contains(&draft.trim_end_matches('#')));
+            if !known {
+                self.error(
+                    "/$schema",
+                    format!("{draft} is not a supported draft; supported: {}", SUPPORTED_DRAFTS.join(", ")),
+                );
+            }
+        }
+        if let Some(id) = object.get("$id") {
+            if id.as_str() != Some(schema_id) {
+                self.error("/$id", format!("{id} differs from the manifest's schema_id `{schema_id}`"));
+            }
+        }
+        if object.get("type").and_then(Value::as_str) != Some("object") {
+            self.error("/type", "a payload schema must have `\"type\": \"object\"`: `data` is a JSON object");
+        }
+        self.schema("", self.root, true);
+    }
+
+    fn schema(&mut self, pointer: &str, schema: &Value, is_root: bool) {
+        let object = match schema {
+            Value::Bool(true) => return,
+            Value::Bool(false) => return self.error(pointer, "the `false` schema (nothing is valid) is not supported"),
+            Value::Object(object) => object,
+            _ => return self.error(pointer, "a schema must be an object or a boolean"),
+        };
+        for (keyword, value) in object {
+            let at = format!("{pointer}/{}", escape(keyword));
+            if let Some(reason) = refusal(keyword) {
+                self.error(&at, reason);
+            } else if !SUPPORTED_KEYWORDS.contains(&keyword.as_str()) {
+                self.error(&at, format!("unknown keyword `{keyword}` is not supported"));
+            } else if !is_root && matches!(keyword.as_str(), "$defs" | "definitions" | "$schema" | "$id") {
+                self.error(&at, format!("`{keyword}` is only supported at the schema's root"));
+            } else {
+                self.keyword(&at, keyword, value, object);
+            }
+        }
+    }
+
+    fn keyword(&mut self, at: &str, keyword: &str, value: &Value, object: &Map<String, Value>) {
+        match keyword {
+            "properties" | "$defs" | "definitions" => match value.as_object() {
+                Some(members) => {
+                    for (name, subschema) in members {
+                        self.schema(&format!("{at}/{}", escape(name)), subschema, false);
+                    }
+                }
+                None => self.error(at, format!("`{keyword}` must be an object")),
+            },
+            "items" => match value {
+                Value::Array(_) => self.error(at, "tuple `items` (an array of schemas) is not supported"),
+                _ => self.schema(at, value, false),
+            },
+            "additionalProperties" => {
+                if value.is_object() && object.contains_key("properties") {
+                    self.error(at, "a schema for `additionalProperties` beside `properties` is not supported");
+                } else if value.is_object() {
+                    self.schema(at, value, false);
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" => match value.as_array() {
+                Some(subschemas) if !subschemas.is_empty() => {
+                    for (index, subschema) in subschemas.iter().enumerate() {
+                        self.schema(&format!("{at}/{index}"), subschema, false);
+                    }
+                }
+                _ => self.error(at, format!("`{keyword}` must be a non-empty array")),
+            },
+            "type" => {
+                let names: Vec<&Value> = match value {
+                    Value::Array(names) => names.iter().collect(),
+                    single => vec![single],
+                };
+                if names.is_empty() {
+                    self.error(at, "`type` must name at least one type");
+                }
+                for name in names {
+                    if !name.as_str().is_some_and(|name| JSON_TYPES.contains(&name)) {
+                        self.error(at, format!("{name} is not a JSON Schema type"));
+                    }
+                }
+            }
+            "enum" => {
+                if !value.as_array().is_some_and(|values| !values.is_empty()) {
+                    self.error(at, "`enum` must be a non-empty array");
+                }
+            }
+            "required" => {
+                if !value.as_array().is_some_and(|names| names.iter().all(Value::is_string)) {
+                    self.error(at, "`required` must be an array of property names");
+                }
+            }
+            "$ref" => self.reference(at, value),
+            _ => {}
+        }
+    }
+
+    fn reference(&mut self, at: &str, value: &Value) {
+        let Some(reference) = value.as_str() else {
+            return self.error(at, "`$ref` must be a string");
+        };
+        let Some(pointer) = reference.strip_prefix('#') else {
+            return self.error(
+                at,
+                format!("`{reference}` refers outside this file; cross-file references are not supported yet"),
+            );
+        };
+        if pointer.contains('%') {
+            return self.error(at, format!("`{reference}`: percent-encoded references are not supported"));
+        }
+        let target_is_definition = pointer.is_empty()
+            || ["/$defs/", "/definitions/"]
+                .iter()
+                .any(|prefix| pointer.strip_prefix(prefix).is_some_and(|name| !name.is_empty() && !name.contains('/')));
+        if self.root.pointer(pointer).is_none() {
+            self.error(at, format!("`{reference}` does not resolve in this file"));
+        } else if !target_is_definition {
+            self.error(
+                at,
+                format!("`{reference}`: only references to `#`, `#/$defs/NAME` or `#/definitions/NAME` are supported"),
+            );
+        }
+    }
+}
+
+/// Escapes one JSON pointer token (RFC 6901).
+pub(crate) fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,845 @@
+//! CloudEvents 1.0 structured-JSON envelope and decoding machinery shared by every contract.
+//!
+//! This module is the same for every registry. The generated dispatch code (`Event`, the
+//! per-type enums) calls into it; consumers use `CloudEvent`, `DecodeError` and
+//! `IdempotencyKey` through the crate root.
+//!
+//! Decoding is one pass over the envelope. `data` is captured without being copied (a borrowed
+//! raw slice when decoding from bytes) because the event type and version that choose its Rust
+//! type may come after it; it is then decoded once, straight into the payload type.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// The only CloudEvents `specversion` this crate reads and writes.
+pub const SPEC_VERSION: &str = "1.0";
+/// The `datacontenttype` of every COPE event: `data` is a JSON object.
+pub const DATA_CONTENT_TYPE: &str = "application/json";
+/// The COPE extension attribute that carries the producer's idempotency key.
+///
+/// CloudEvents 1.0 restricts extension names to `[a-z0-9]`; COPE publishes this one name with an
+/// underscore, so it is accepted as the single documented exception.
+pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "idempotency_key";
+
+/// What every payload type knows about its contract. Implemented by the generated code.
+pub trait Contract {
+    /// CloudEvents `type`, e.g. `ticketing.event.published`.
+    const EVENT_TYPE: &'static str;
+    /// The contract's major version.
+    const VERSION: u32;
+    /// The payload's JSON Schema id, sent as `dataschema`.
+    const SCHEMA_ID: &'static str;
+    /// The payload's `schema_version` constant, when the schema declares one.
+    const SCHEMA_VERSION: Option<&'static str>;
+    /// CloudEvents `source` every event of this contract carries.
+    const SOURCE: &'static str;
+    /// What `subject` starts with; an identifier follows it.
+    const SUBJECT_PREFIX: &'static str;
+}
+
+/// A CloudEvent of one contract, with its typed payload in `data`.
+///
+/// `type`, `source` and `specversion` are fixed by the contract and are not stored; the other
+/// attributes are kept as received so that encoding gives back what was decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CloudEvent<T> {
+    /// The typed payload.
+    pub data: T,
+    id: String,
+    subject: Option<String>,
+    time: Option<String>,
+    has_dataschema: bool,
+    datacontenttype: Option<Cow<'static, str>>,
+    idempotency_key: Option<String>,
+    extensions: BTreeMap<String, Value>,
+}
+
+impl<T: Contract> CloudEvent<T> {
+    /// A new event of `T`'s contract: `type`, `source`, `specversion`, `dataschema` and
+    /// `datacontenttype` come from the contract, `subject` is the contract's prefix followed by
+    /// `subject_identifier`.
+    pub fn new(id: impl Into<String>, subject_identifier: &str, data: T) -> Self {
+        CloudEvent {
+            data,
+            id: id.into(),
+            subject: Some(format!("{}{subject_identifier}", T::SUBJECT_PREFIX)),
+            time: None,
+            has_dataschema: true,
+            datacontenttype: Some(Cow::Borrowed(DATA_CONTENT_TYPE)),
+            idempotency_key: None,
+            extensions: BTreeMap::new(),
+        }
+    }
+
+    /// Sets `time` (an RFC 3339 timestamp, kept as given).
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+
+    /// Sets the COPE `idempotency_key` extension.
+    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Sets an extension attribute. Names must be CloudEvents extension names (`[a-z0-9]+`).
+    pub fn with_extension(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> Result<Self, InvalidAttributeName> {
+        let name = name.into();
+        if !is_extension_name(&name) || is_reserved_name(&name) {
+            return Err(InvalidAttributeName(name));
+        }
+        self.extensions.insert(name, value.into());
+        Ok(self)
+    }
+
+    /// CloudEvents `specversion`, always `1.0`.
+    pub fn specversion(&self) -> &'static str {
+        SPEC_VERSION
+    }
+    /// CloudEvents `type`.
+    pub fn event_type(&self) -> &'static str {
+        T::EVENT_TYPE
+    }
+    /// CloudEvents `source`.
+    pub fn source(&self) -> &'static str {
+        T::SOURCE
+    }
+    /// CloudEvents `id`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// CloudEvents `subject`.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+    /// The identifier part of `subject`, after the contract's prefix.
+    pub fn subject_identifier(&self) -> Option<&str> {
+        self.subject.as_deref()?.strip_prefix(T::SUBJECT_PREFIX)
+    }
+    /// CloudEvents `time`, as received.
+    pub fn time(&self) -> Option<&str> {
+        self.time.as_deref()
+    }
+    /// CloudEvents `dataschema`, when the event carried it.
+    pub fn dataschema(&self) -> Option<&'static str> {
+        self.has_dataschema.then_some(T::SCHEMA_ID)
+    }
+    /// CloudEvents `datacontenttype`, when the event carried it.
+    pub fn datacontenttype(&self) -> Option<&str> {
+        self.datacontenttype.as_deref()
+    }
+    /// The COPE `idempotency_key` extension, when the event carried it.
+    pub fn cope_idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+    /// The value to deduplicate on (delivery is at least once): the COPE `idempotency_key`
+    /// when present, else the CloudEvents (`source`, `id`) pair.
+    pub fn idempotency_key(&self) -> IdempotencyKey<'_> {
+        match &self.idempotency_key {
+            Some(key) => IdempotencyKey::Cope(Cow::Borrowed(key)),
+            None => IdempotencyKey::SourceId {
+                source: Cow::Borrowed(T::SOURCE),
+                id: Cow::Borrowed(&self.id),
+            },
+        }
+    }
+    /// One extension attribute other than `idempotency_key`.
+    pub fn extension(&self, name: &str) -> Option<&Value> {
+        self.extensions.get(name)
+    }
+    /// Every extension attribute other than `idempotency_key`, sorted by name.
+    pub fn extensions(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.extensions.iter().map(|(name, value)| (name.as_str(), value))
+    }
+}
+
+impl<T: Contract + Serialize> Serialize for CloudEvent<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let optional = [
+            self.subject.is_some(),
+            self.time.is_some(),
+            self.has_dataschema,
+            self.datacontenttype.is_some(),
+            self.idempotency_key.is_some(),
+        ];
+        let len = 5 + optional.iter().filter(|present| **present).count() + self.extensions.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("specversion", SPEC_VERSION)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("source", T::SOURCE)?;
+        map.serialize_entry("type", T::EVENT_TYPE)?;
+        if let Some(subject) = &self.subject {
+            map.serialize_entry("subject", subject)?;
+        }
+        if let Some(time) = &self.time {
+            map.serialize_entry("time", time)?;
+        }
+        if let Some(datacontenttype) = &self.datacontenttype {
+            map.serialize_entry("datacontenttype", datacontenttype)?;
+        }
+        if self.has_dataschema {
+            map.serialize_entry("dataschema", T::SCHEMA_ID)?;
+        }
+        if let Some(key) = &self.idempotency_key {
+            map.serialize_entry(IDEMPOTENCY_KEY_ATTRIBUTE, key)?;
+        }
+        for (name, value) in &self.extensions {
+            map.serialize_entry(name, value)?;
+        }
+        map.serialize_entry("data", &self.data)?;
+        map.end()
+    }
+}
+
+/// The value to deduplicate deliveries on. Hash it, compare it, store it
+/// (`into_owned`) in the consumer's dedup set.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IdempotencyKey<'a> {
+    /// The producer's COPE `idempotency_key` extension.
+    Cope(Cow<'a, str>),
+    /// The CloudEvents (`source`, `id`) pair, unique per producer by the spec.
+    SourceId {
+        /// CloudEvents `source`.
+        source: Cow<'a, str>,
+        /// CloudEvents `id`.
+        id: Cow<'a, str>,
+    },
+}
+
+impl IdempotencyKey<'_> {
+    /// The same key, owning its text.
+    pub fn into_owned(self) -> IdempotencyKey<'static> {
+        match self {
+            IdempotencyKey::Cope(key) => IdempotencyKey::Cope(Cow::Owned(key.into_owned())),
+            IdempotencyKey::SourceId { source, id } => IdempotencyKey::SourceId {
+                source: Cow::Owned(source.into_owned()),
+                id: Cow::Owned(id.into_owned()),
+            },
+        }
+    }
+}
+
+/// An extension attribute name that CloudEvents 1.0 does not allow, or that names a context
+/// attribute of the spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidAttributeName(pub String);
+
+impl fmt::Display for InvalidAttributeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not a CloudEvents extension attribute name (lowercase a-z and 0-9, not a spec attribute)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidAttributeName {}
+
+/// Why a body is not a usable event. Each kind is something a consumer can act on: the first two
+/// are garbage (dead-letter), the unknown ones are events this crate is too old for (ack and
+/// skip, or dead-letter for later), the last two are a producer breaking the contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The body is not JSON (syntax, truncation, invalid UTF-8, trailing bytes, empty body).
+    MalformedJson {
+        /// What the JSON parser reported, with line and column.
+        message: String,
+    },
+    /// The body is JSON but not a CloudEvents 1.0 structured event.
+    NotACloudEvent {
+        /// The offending attribute, when one is to blame.
+        attribute: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A valid CloudEvent whose `type` this crate does not know.
+    UnknownEventType {
+        /// The `type` received.
+        event_type: String,
+        /// The `source` received.
+        source: String,
+        /// The `id` received.
+        id: String,
+    },
+    /// A known event type in a version this crate does not know.
+    UnknownVersion {
+        /// The `type` received.
+        event_type: String,
+        /// The `dataschema` received, if any.
+        dataschema: Option<String>,
+        /// The payload's `schema_version` when `dataschema` was absent, if any.
+        schema_version: Option<String>,
+        /// The `id` received.
+        id: String,
+    },
+    /// The event breaks its delivery contract.
+    ContractViolation {
+        /// The event's `type`.
+        event_type: &'static str,
+        /// The attribute that breaks it.
+        attribute: String,
+        /// How.
+        reason: String,
+    },
+    /// `data` does not match the payload schema of the event's version.
+    InvalidPayload {
+        /// The event's `type`.
+        event_type: &'static str,
+        /// The version whose schema `data` was checked against.
+        version: u32,
+        /// Where in the event: `data`, `data.capacity`, `data.event_product_ids[0]`.
+        path: String,
+        /// What is wrong there.
+        reason: String,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::MalformedJson { message } => write!(f, "malformed JSON: {message}"),
+            DecodeError::NotACloudEvent { attribute: Some(attribute), reason } => {
+                write!(f, "not a CloudEvent: `{attribute}` {reason}")
+            }
+            DecodeError::NotACloudEvent { attribute: None, reason } => {
+                write!(f, "not a CloudEvent: {reason}")
+            }
+            DecodeError::UnknownEventType { event_type, source, id } => {
+                write!(f, "unknown event type `{event_type}` (source `{source}`, id `{id}`)")
+            }
+            DecodeError::UnknownVersion { event_type, dataschema, schema_version, id } => {
+                write!(f, "unknown version of `{event_type}` (id `{id}`): ")?;
+                match (dataschema, schema_version) {
+                    (Some(dataschema), _) => write!(f, "dataschema `{dataschema}`"),
+                    (None, Some(version)) => write!(f, "schema_version `{version}`"),
+                    (None, None) => f.write_str("neither dataschema nor data.schema_version names one"),
+                }
+            }
+            DecodeError::ContractViolation { event_type, attribute, reason } => {
+                write!(f, "`{event_type}` contract violated by `{attribute}`: {reason}")
+            }
+            DecodeError::InvalidPayload { event_type, version, path, reason } => {
+                write!(f, "invalid `{event_type}` v{version} payload at `{path}`: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Encoding failed; only possible for payloads built by hand with values JSON cannot hold.
+#[derive(Debug)]
+pub struct EncodeError(serde_json::Error);
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot encode event: {}", self.0)
+    }
+}
+
+impl std::error::Error for EncodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// Encodes any serialisable event as structured-mode JSON.
+pub fn encode_json<E: Serialize>(event: &E) -> Result<Vec<u8>, EncodeError> {
+    serde_json::to_vec(event).map_err(EncodeError)
+}
+
+/// Decodes `bytes` with `dispatch` choosing the event type and version.
+pub(crate) fn decode_with<'de, E>(
+    bytes: &'de [u8],
+    dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
+) -> Result<E, DecodeError> {
+    let mut error = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let envelope = match deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }) {
+        Ok(envelope) => envelope,
+        Err(json_error) => return Err(error.unwrap_or_else(|| from_json_error(&json_error))),
+    };
+    deserializer.end().map_err(|json_error| from_json_error(&json_error))?;
+    dispatch(envelope.validate()?)
+}
+
+/// The `Deserialize` implementation behind the generated `Event`, for any serde format.
+pub(crate) fn deserialize_with<'de, D: Deserializer<'de>, E>(
+    deserializer: D,
+    dispatch: fn(Envelope<'de, Value>) -> Result<E, DecodeError>,
+) -> Result<E, D::Error> {
+    let mut error = None;
+    let envelope = deserializer
+        .deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData })
+        .map_err(|serde_error| match error.take() {
+            Some(decode_error) => de::Error::custom(decode_error),
+            None => serde_error,
+        })?;
+    envelope.validate().and_then(dispatch).map_err(de::Error::custom)
+}
+
+fn from_json_error(error: &serde_json::Error) -> DecodeError {
+    match error.classify() {
+        serde_json::error::Category::Data => DecodeError::NotACloudEvent {
+            attribute: None,
+            reason: format!("the body is not a JSON object ({error})"),
+        },
+        _ => DecodeError::MalformedJson { message: error.to_string() },
+    }
+}
+
+/// `data` as captured while reading the envelope, before its type is known.
+pub(crate) trait CapturedData<'de>: Deserialize<'de> {
+    /// Decodes the captured `data` into `T`, naming the path of the first error.
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, (String, String)>;
+    /// The payload's `schema_version` member, when it is a string.
+    fn schema_version(&self) -> Option<String>;
+}
+
+impl<'de> CapturedData<'de> for &'de RawValue {
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, (String, String)> {
+        serde_json::from_str(self.get()).map_err(|_| {
+            // Errors are rare: only then pay for tracking the path.
+            let mut deserializer = serde_json::Deserializer::from_str(self.get());
+            path_error::<T, _>(&mut deserializer)
+        })
+    }
+
+    fn schema_version(&self) -> Option<String> {
+        serde_json::from_str::<SchemaVersionProbe>(self.get()).ok()?.schema_version
+    }
+}
+
+impl CapturedData<'_> for Value {
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, (String, String)> {
+        T::deserialize(self).map_err(|_| path_error::<T, _>(self))
+    }
+
+    fn schema_version(&self) -> Option<String> {
+        self.get("schema_version")?.as_str().map(str::to_owned)
+    }
+}
+
+fn path_error<'de, T: DeserializeOwned, D: Deserializer<'de>>(deserializer: D) -> (String, String)
+where
+    D::Error: fmt::Display,
+{
+    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Ok(_) => ("data".to_owned(), "does not match the payload schema".to_owned()),
+        Err(error) => {
+            let path = error.path().to_string();
+            let path = if path == "." { "data".to_owned() } else { format!("data.{path}") };
+            (path, error.into_inner().to_string())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SchemaVersionProbe {
+    #[serde(default)]
+    schema_version: Option<String>,
+}
+
+/// A CloudEvent whose required attributes are present and well formed, with `data` not yet
+/// decoded. The generated dispatch code turns it into a typed `CloudEvent`.
+pub(crate) struct Envelope<'de, D> {
+    id: Text<'de>,
+    source: Text<'de>,
+    event_type: Text<'de>,
+    subject: Option<Text<'de>>,
+    time: Option<Text<'de>>,
+    dataschema: Option<Text<'de>>,
+    datacontenttype: Option<Text<'de>>,
+    idempotency_key: Option<Text<'de>>,
+    extensions: BTreeMap<String, Value>,
+    data: Option<D>,
+    has_data_base64: bool,
+}
+
+impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
+    /// CloudEvents `type`.
+    pub(crate) fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// The error for a `type` the dispatcher does not know.
+    pub(crate) fn unknown_event_type(&self) -> DecodeError {
+        DecodeError::UnknownEventType {
+            event_type: self.event_type.to_string(),
+            source: self.source.to_string(),
+            id: self.id.to_string(),
+        }
+    }
+
+    /// The schema id of the version this event is, among `versions` (schema id,
+    /// `schema_version` constant): found by `dataschema`, or when that is absent by the
+    /// payload's `schema_version`.
+    pub(crate) fn schema_id(
+        &self,
+        versions: &[(&'static str, Option<&'static str>)],
+    ) -> Result<&'static str, DecodeError> {
+        let found = match &self.dataschema {
+            Some(dataschema) => versions.iter().find(|(id, _)| *id == &**dataschema),
+            None => {
+                let schema_version = self.data.as_ref().and_then(CapturedData::schema_version);
+                let found = schema_version
+                    .as_deref()
+                    .and_then(|seen| versions.iter().find(|(_, version)| *version == Some(seen)));
+                if found.is_none() {
+                    return Err(self.unknown_version(schema_version));
+                }
+                found
+            }
+        };
+        found.map(|(id, _)| *id).ok_or_else(|| self.unknown_version(None))
+    }
+
+    /// The error for a version the dispatcher does not know.
+    pub(crate) fn unknown_version(&self, schema_version: Option<String>) -> DecodeError {
+        DecodeError::UnknownVersion {
+            event_type: self.event_type.to_string(),
+            dataschema: self.dataschema.as_deref().map(str::to_owned),
+            schema_version,
+            id: self.id.to_string(),
+        }
+    }
+
+    /// Checks the event against `T`'s delivery contract and decodes its payload.
+    pub(crate) fn into_event<T: Contract + DeserializeOwned>(self) -> Result<CloudEvent<T>, DecodeError> {
+        let violation = |attribute: &str, reason: String| DecodeError::ContractViolation {
+            event_type: T::EVENT_TYPE,
+            attribute: attribute.to_owned(),
+            reason,
+        };
+        if *self.source != *T::SOURCE {
+            return Err(violation("source", format!("must be `{}`, got `{}`", T::SOURCE, &*self.source)));
+        }
+        match self.subject.as_deref().map(|subject| subject.strip_prefix(T::SUBJECT_PREFIX)) {
+            Some(Some(identifier)) if !identifier.is_empty() => {}
+            Some(_) => {
+                return Err(violation(
+                    "subject",
+                    format!("must be `{}<identifier>`, got `{}`", T::SUBJECT_PREFIX, self.subject.as_deref().unwrap_or_default()),
+                ))
+            }
+            None => return Err(violation("subject", format!("is required (`{}<identifier>`)", T::SUBJECT_PREFIX))),
+        }
+        let datacontenttype = match self.datacontenttype {
+            None => None,
+            Some(Text::Borrowed(DATA_CONTENT_TYPE)) => Some(Cow::Borrowed(DATA_CONTENT_TYPE)),
+            Some(media_type) if is_json_media_type(&media_type) => Some(Cow::Owned(media_type.into_owned())),
+            Some(other) => return Err(violation("datacontenttype", format!("must be `{DATA_CONTENT_TYPE}`, got `{other}`"))),
+        };
+        if self.has_data_base64 {
+            return Err(violation("data_base64", "binary data is not allowed: the payload is a JSON object".to_owned()));
+        }
+        let Some(data) = self.data else {
+            return Err(violation("data", "is required".to_owned()));
+        };
+        let payload = data.decode::<T>().map_err(|(path, reason)| {
+            match (T::SCHEMA_VERSION, data.schema_version()) {
+                (Some(expected), Some(seen)) if self.dataschema.is_some() && seen != expected => violation(
+                    "dataschema",
+                    format!("names `{}` (schema_version `{expected}`) but data.schema_version is `{seen}`", T::SCHEMA_ID),
+                ),
+                _ => DecodeError::InvalidPayload { event_type: T::EVENT_TYPE, version: T::VERSION, path, reason },
+            }
+        })?;
+        Ok(CloudEvent {
+            data: payload,
+            id: self.id.into_owned(),
+            subject: self.subject.map(Cow::into_owned),
+            time: self.time.map(Cow::into_owned),
+            has_dataschema: self.dataschema.is_some(),
+            datacontenttype,
+            idempotency_key: self.idempotency_key.map(Cow::into_owned),
+            extensions: self.extensions,
+        })
+    }
+}
+
+/// `application/json`, with or without parameters, in any letter case.
+fn is_json_media_type(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case(DATA_CONTENT_TYPE)
+}
+
+fn is_extension_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
+}
+
+fn is_reserved_name(name: &str) -> bool {
+    matches!(
+        name,
+        "specversion" | "id" | "source" | "type" | "subject" | "time" | "dataschema" | "datacontenttype" | "data"
+    )
+}
+
+/// Text borrowed from the input when it has no escapes, owned otherwise.
+type Text<'de> = Cow<'de, str>;
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Text<'de>, E> {
+        Ok(Cow::Borrowed(value))
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Text<'de>, E> {
+        Ok(Cow::Owned(value.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Text<'de>, E> {
+        Ok(Cow::Owned(value))
+    }
+}
+
+/// A map key or string value read without copying when the input allows it.
+pub(crate) struct Key<'de>(pub(crate) Text<'de>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor).map(Key)
+    }
+}
+
+/// Helpers the generated payload `Deserialize` implementations call.
+pub(crate) mod payload {
+    use super::*;
+
+    /// Reads a documented member into its slot; a second occurrence is an error.
+    pub(crate) fn set_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        map: &mut A,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Keeps a member the schema does not document; a second occurrence is an error.
+    pub(crate) fn keep_undocumented<'de, A: MapAccess<'de>>(
+        map: &mut A,
+        members: &mut serde_json::Map<String, Value>,
+        key: Key<'de>,
+    ) -> Result<(), A::Error> {
+        let value = map.next_value::<Value>()?;
+        let key = key.0.into_owned();
+        if members.contains_key(&key) {
+            return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+        }
+        members.insert(key, value);
+        Ok(())
+    }
+
+    /// A required member that was absent.
+    pub(crate) fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+        slot.ok_or_else(|| de::Error::missing_field(name))
+    }
+}
+
+/// A context attribute's value: a string, or any other JSON value (consumed whole, so that a
+/// syntax error inside it is still reported as malformed JSON).
+enum AttributeValue<'de> {
+    String(Text<'de>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for AttributeValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnyValue;
+        impl<'de> Visitor<'de> for AnyValue {
+            type Value = AttributeValue<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+                Ok(AttributeValue::String(Cow::Borrowed(value)))
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(AttributeValue::String(Cow::Owned(value.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+                Ok(AttributeValue::String(Cow::Owned(value)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(AttributeValue::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(AttributeValue::Other)
+            }
+        }
+        deserializer.deserialize_any(AnyValue)
+    }
+}
+
+struct EnvelopeVisitor<'a, D> {
+    error: &'a mut Option<DecodeError>,
+    data: PhantomData<D>,
+}
+
+/// The envelope's members as read, before any check beyond their JSON types.
+struct RawEnvelope<'de, D> {
+    specversion: Option<Text<'de>>,
+    id: Option<Text<'de>>,
+    source: Option<Text<'de>>,
+    event_type: Option<Text<'de>>,
+    subject: Option<Text<'de>>,
+    time: Option<Text<'de>>,
+    dataschema: Option<Text<'de>>,
+    datacontenttype: Option<Text<'de>>,
+    idempotency_key: Option<Text<'de>>,
+    extensions: BTreeMap<String, Value>,
+    data: Option<D>,
+    has_data_base64: bool,
+}
+
+impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
+    type Value = RawEnvelope<'de, D>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CloudEvents structured-mode JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut raw = RawEnvelope {
+            specversion: None,
+            id: None,
+            source: None,
+            event_type: None,
+            subject: None,
+            time: None,
+            dataschema: None,
+            datacontenttype: None,
+            idempotency_key: None,
+            extensions: BTreeMap::new(),
+            data: None,
+            has_data_base64: false,
+        };
+        while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
+            let slot = match &*name {
+                "specversion" => &mut raw.specversion,
+                "id" => &mut raw.id,
+                "source" => &mut raw.source,
+                "type" => &mut raw.event_type,
+                "subject" => &mut raw.subject,
+                "time" => &mut raw.time,
+                "dataschema" => &mut raw.dataschema,
+                "datacontenttype" => &mut raw.datacontenttype,
+                IDEMPOTENCY_KEY_ATTRIBUTE => &mut raw.idempotency_key,
+                "data" => {
+                    if raw.data.is_some() {
+                        return Err(fail(self.error, "data", "appears twice"));
+                    }
+                    raw.data = Some(map.next_value::<D>()?);
+                    continue;
+                }
+                "data_base64" => {
+                    if raw.has_data_base64 {
+                        return Err(fail(self.error, "data_base64", "appears twice"));
+                    }
+                    map.next_value::<de::IgnoredAny>()?;
+                    raw.has_data_base64 = true;
+                    continue;
+                }
+                _ => {
+                    let name = name.into_owned();
+                    if !is_extension_name(&name) {
+                        return Err(fail(self.error, &name, "is not a valid extension attribute name ([a-z0-9]+)"));
+                    }
+                    let value = map.next_value::<Value>()?;
+                    if raw.extensions.insert(name.clone(), value).is_some() {
+                        return Err(fail(self.error, &name, "appears twice"));
+                    }
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(fail(self.error, &name, "appears twice"));
+            }
+            match map.next_value::<AttributeValue<'de>>()? {
+                AttributeValue::String(value) => *slot = Some(value),
+                AttributeValue::Other => return Err(fail(self.error, &name, "must be a string")),
+            }
+        }
+        Ok(raw)
+    }
+}
+
+fn fail<E: de::Error>(slot: &mut Option<DecodeError>, attribute: &str, reason: &str) -> E {
+    let error = DecodeError::NotACloudEvent { attribute: Some(attribute.to_owned()), reason: reason.to_owned() };
+    let message = error.to_string();
+    *slot = Some(error);
+    E::custom(message)
+}
+
+impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
+    /// The CloudEvents 1.0 rules that hold for every event type.
+    fn validate(self) -> Result<Envelope<'de, D>, DecodeError> {
+        let required = |value: Option<Text<'de>>, attribute: &str| match value {
+            Some(value) if !value.is_empty() => Ok(value),
+            Some(_) => Err(not_a_cloud_event(attribute, "must not be empty")),
+            None => Err(not_a_cloud_event(attribute, "is required")),
+        };
+        let specversion = required(self.specversion, "specversion")?;
+        if specversion != SPEC_VERSION {
+            return Err(not_a_cloud_event("specversion", &format!("must be \"{SPEC_VERSION}\", got \"{specversion}\"")));
+        }
+        if self.data.is_some() && self.has_data_base64 {
+            return Err(not_a_cloud_event("data_base64", "must not appear together with data"));
+        }
+        Ok(Envelope {
+            id: required(self.id, "id")?,
+            source: required(self.source, "source")?,
+            event_type: required(self.event_type, "type")?,
+            subject: self.subject,
+            time: self.time,
+            dataschema: self.dataschema,
+            datacontenttype: self.datacontenttype,
+            idempotency_key: self.idempotency_key,
+            extensions: self.extensions,
+            data: self.data,
+            has_data_base64: self.has_data_base64,
+        })
+    }
+}
+
+fn not_a_cloud_event(attribute: &str, reason: &str) -> DecodeError {
+    DecodeError::NotACloudEvent { attribute: Some(attribute.to_owned()), reason: reason.to_owned() }
+}

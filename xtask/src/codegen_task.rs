@@ -1,0 +1,92 @@
+//! `cargo xtask codegen`: reads the manifest and its schemas, runs the generator, and writes or
+//! checks the generated crate.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use codegen::{GeneratedFile, Manifest, Registry, Settings};
+
+use crate::tree::{ensure_tree, Mode, Outcome, TreeError};
+
+/// The command that regenerates the crate, named in every drift report.
+pub const FIX_COMMAND: &str = "cargo xtask codegen";
+
+/// Where the inputs are and where the crate goes.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The manifest file.
+    pub manifest: PathBuf,
+    /// The generated crate's folder.
+    pub out_dir: PathBuf,
+}
+
+impl Paths {
+    /// The repository's own manifest and output folder.
+    pub fn in_repository() -> Paths {
+        let root = project_root();
+        Paths { manifest: root.join("schemas/contracts.toml"), out_dir: root.join("generated") }
+    }
+}
+
+/// Why the task failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// An input file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The registry has problems; nothing was written.
+    #[error("{0}\ncodegen failed; nothing was written")]
+    Generate(codegen::Errors),
+    /// Writing failed, or the check found drift.
+    #[error(transparent)]
+    Tree(#[from] TreeError),
+}
+
+/// The workspace root (the folder above `xtask/`).
+pub fn project_root() -> PathBuf {
+    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf()
+}
+
+/// How a path appears in messages and generated headers: relative to the workspace root when
+/// under it (so every clone writes the same bytes), as given otherwise.
+fn display_path(path: &Path) -> String {
+    let root = project_root();
+    let relative = path.strip_prefix(&root).unwrap_or(path);
+    relative.to_string_lossy().replace('\\', "/")
+}
+
+/// Reads the manifest and every schema it names.
+pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: display_path(path), source })
+    };
+    let manifest = Manifest::parse(&display_path(manifest_path), &read(manifest_path)?).map_err(TaskError::Generate)?;
+    let folder = manifest_path.parent().unwrap_or(Path::new("."));
+    let mut schemas = BTreeMap::new();
+    for schema in manifest.schema_files() {
+        let path = folder.join(schema);
+        if path.is_file() {
+            schemas.insert(schema.to_owned(), read(&path)?);
+        }
+    }
+    Registry::new(manifest, schemas).map_err(TaskError::Generate)
+}
+
+/// Every file of the generated crate, in memory.
+pub fn generated_files(paths: &Paths, settings: &Settings) -> Result<Vec<GeneratedFile>, TaskError> {
+    let registry = load_registry(&paths.manifest)?;
+    codegen::generate(&registry, settings).map_err(TaskError::Generate)
+}
+
+/// Generates the crate and writes it (`Mode::Write`) or compares it with what is on disk
+/// (`Mode::Check`, which writes nothing and fails with a diff on drift).
+pub fn run(paths: &Paths, settings: &Settings, mode: Mode) -> Result<Outcome, TaskError> {
+    let files = generated_files(paths, settings)?;
+    Ok(ensure_tree(&paths.out_dir, &files, mode, FIX_COMMAND)?)
+}

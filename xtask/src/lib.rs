@@ -1,0 +1,5 @@
+//! Build automation for the workspace: `cargo xtask codegen` and its helpers. The only place
+//! that reads schemas from disk or writes the generated crate; the `codegen` library does no I/O.
+
+pub mod codegen_task;
+pub mod tree;
