@@ -150,10 +150,7 @@ impl<T: Contract> CloudEvent<T> {
     pub fn idempotency_key(&self) -> IdempotencyKey<'_> {
         match &self.idempotency_key {
             Some(key) => IdempotencyKey::Cope(Cow::Borrowed(key)),
-            None => IdempotencyKey::SourceId {
-                source: Cow::Borrowed(T::SOURCE),
-                id: Cow::Borrowed(&self.id),
-            },
+            None => IdempotencyKey::SourceId { source: Cow::Borrowed(T::SOURCE), id: Cow::Borrowed(&self.id) },
         }
     }
     /// One extension attribute other than `idempotency_key`.
@@ -224,10 +221,9 @@ impl IdempotencyKey<'_> {
     pub fn into_owned(self) -> IdempotencyKey<'static> {
         match self {
             IdempotencyKey::Cope(key) => IdempotencyKey::Cope(Cow::Owned(key.into_owned())),
-            IdempotencyKey::SourceId { source, id } => IdempotencyKey::SourceId {
-                source: Cow::Owned(source.into_owned()),
-                id: Cow::Owned(id.into_owned()),
-            },
+            IdempotencyKey::SourceId { source, id } => {
+                IdempotencyKey::SourceId { source: Cow::Owned(source.into_owned()), id: Cow::Owned(id.into_owned()) }
+            }
         }
     }
 }
@@ -383,21 +379,20 @@ pub(crate) fn deserialize_with<'de, D: Deserializer<'de>, E>(
     dispatch: fn(Envelope<'de, Value>) -> Result<E, DecodeError>,
 ) -> Result<E, D::Error> {
     let mut error = None;
-    let envelope = deserializer
-        .deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData })
-        .map_err(|serde_error| match error.take() {
+    let envelope = deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }).map_err(
+        |serde_error| match error.take() {
             Some(decode_error) => de::Error::custom(decode_error),
             None => serde_error,
-        })?;
+        },
+    )?;
     envelope.validate().and_then(dispatch).map_err(de::Error::custom)
 }
 
 fn from_json_error(error: &serde_json::Error) -> DecodeError {
     match error.classify() {
-        serde_json::error::Category::Data => DecodeError::NotACloudEvent {
-            attribute: None,
-            reason: format!("the body is not a JSON object ({error})"),
-        },
+        serde_json::error::Category::Data => {
+            DecodeError::NotACloudEvent { attribute: None, reason: format!("the body is not a JSON object ({error})") }
+        }
         _ => DecodeError::MalformedJson { message: error.to_string() },
     }
 }
@@ -533,7 +528,11 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
             Some(_) => {
                 return Err(violation(
                     "subject",
-                    format!("must be `{}<identifier>`, got `{}`", T::SUBJECT_PREFIX, self.subject.as_deref().unwrap_or_default()),
+                    format!(
+                        "must be `{}<identifier>`, got `{}`",
+                        T::SUBJECT_PREFIX,
+                        self.subject.as_deref().unwrap_or_default()
+                    ),
                 ))
             }
             None => return Err(violation("subject", format!("is required (`{}<identifier>`)", T::SUBJECT_PREFIX))),
@@ -542,23 +541,30 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
             None => None,
             Some(Text::Borrowed(DATA_CONTENT_TYPE)) => Some(Cow::Borrowed(DATA_CONTENT_TYPE)),
             Some(media_type) if is_json_media_type(&media_type) => Some(Cow::Owned(media_type.into_owned())),
-            Some(other) => return Err(violation("datacontenttype", format!("must be `{DATA_CONTENT_TYPE}`, got `{other}`"))),
+            Some(other) => {
+                return Err(violation("datacontenttype", format!("must be `{DATA_CONTENT_TYPE}`, got `{other}`")))
+            }
         };
         if self.has_data_base64 {
-            return Err(violation("data_base64", "binary data is not allowed: the payload is a JSON object".to_owned()));
+            return Err(violation(
+                "data_base64",
+                "binary data is not allowed: the payload is a JSON object".to_owned(),
+            ));
         }
         let Some(data) = self.data else {
             return Err(violation("data", "is required".to_owned()));
         };
-        let payload = data.decode::<T>().map_err(|(path, reason)| {
-            match (T::SCHEMA_VERSION, data.schema_version()) {
+        let payload =
+            data.decode::<T>().map_err(|(path, reason)| match (T::SCHEMA_VERSION, data.schema_version()) {
                 (Some(expected), Some(seen)) if self.dataschema.is_some() && seen != expected => violation(
                     "dataschema",
-                    format!("names `{}` (schema_version `{expected}`) but data.schema_version is `{seen}`", T::SCHEMA_ID),
+                    format!(
+                        "names `{}` (schema_version `{expected}`) but data.schema_version is `{seen}`",
+                        T::SCHEMA_ID
+                    ),
                 ),
                 _ => DecodeError::InvalidPayload { event_type: T::EVENT_TYPE, version: T::VERSION, path, reason },
-            }
-        })?;
+            })?;
         Ok(CloudEvent {
             data: payload,
             id: self.id.into_owned(),
@@ -819,7 +825,10 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
         };
         let specversion = required(self.specversion, "specversion")?;
         if specversion != SPEC_VERSION {
-            return Err(not_a_cloud_event("specversion", &format!("must be \"{SPEC_VERSION}\", got \"{specversion}\"")));
+            return Err(not_a_cloud_event(
+                "specversion",
+                &format!("must be \"{SPEC_VERSION}\", got \"{specversion}\""),
+            ));
         }
         if self.data.is_some() && self.has_data_base64 {
             return Err(not_a_cloud_event("data_base64", "must not appear together with data"));

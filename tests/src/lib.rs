@@ -1,0 +1,23 @@
+//! Fixtures shared by the integration tests and the benchmarks.
+
+/// The Example CloudEvent of the `ticketing.event.published` v1 reference page, verbatim.
+pub const REFERENCE_EXAMPLE: &str = include_str!("../fixtures/reference-example.json");
+
+/// The reference example as a JSON value, for tests that derive variants of it.
+pub fn reference_example() -> serde_json::Value {
+    serde_json::from_str(REFERENCE_EXAMPLE).expect("the reference example is JSON")
+}
+
+/// The reference example with `edit` applied, as bytes.
+pub fn edited_example(edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> Vec<u8> {
+    let mut event = reference_example();
+    edit(event.as_object_mut().expect("the reference example is an object"));
+    serde_json::to_vec(&event).expect("a JSON value encodes")
+}
+
+/// The reference example's `data` with `edit` applied, as a whole event.
+pub fn edited_payload(edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> Vec<u8> {
+    edited_example(|event| {
+        edit(event.get_mut("data").and_then(serde_json::Value::as_object_mut).expect("data is an object"))
+    })
+}

@@ -53,20 +53,24 @@ pub fn project_root() -> PathBuf {
     xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf()
 }
 
-/// How a path appears in messages and generated headers: relative to the workspace root when
-/// under it (so every clone writes the same bytes), as given otherwise.
-fn display_path(path: &Path) -> String {
-    let root = project_root();
-    let relative = path.strip_prefix(&root).unwrap_or(path);
-    relative.to_string_lossy().replace('\\', "/")
+/// How the manifest appears in messages and generated headers: its folder's name and its file
+/// name (`schemas/contracts.toml`), so that every clone, wherever it is, writes the same bytes.
+fn manifest_display_name(path: &Path) -> String {
+    let name = |path: Option<&Path>| {
+        path.and_then(Path::file_name).map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+    };
+    match name(path.parent()) {
+        folder if folder.is_empty() => name(Some(path)),
+        folder => format!("{folder}/{}", name(Some(path))),
+    }
 }
 
 /// Reads the manifest and every schema it names.
 pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
     let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: display_path(path), source })
+        std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: path.display().to_string(), source })
     };
-    let manifest = Manifest::parse(&display_path(manifest_path), &read(manifest_path)?).map_err(TaskError::Generate)?;
+    let manifest = Manifest::parse(&manifest_display_name(manifest_path), &read(manifest_path)?).map_err(TaskError::Generate)?;
     let folder = manifest_path.parent().unwrap_or(Path::new("."));
     let mut schemas = BTreeMap::new();
     for schema in manifest.schema_files() {

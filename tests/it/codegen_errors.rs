@@ -1,0 +1,161 @@
+//! Bad input to the generator: every problem is a typed error naming the file and the JSON
+//! pointer (or manifest key), all problems at once, never a panic, never a half-written crate.
+
+use std::collections::BTreeMap;
+
+use codegen::{generate, Error, Errors, Manifest, Registry, Settings};
+use serde_json::{json, Value};
+
+const SCHEMA_FILE: &str = "schemas/t/v1.schema.json";
+
+fn manifest(event_type: &str) -> String {
+    format!(
+        r#"[[contract]]
+event_type = "{event_type}"
+version = 1
+schema_id = "https://example.com/t/v1"
+schema = "t/v1.schema.json"
+source = "example"
+subject_pattern = "thing:<identifier>"
+category = "Test"
+[contract.delivery]
+encoding = "cloudevents-1.0-structured-json"
+guarantee = "at-least-once"
+idempotency_key = "idempotency_key"
+"#
+    )
+}
+
+fn generate_from(event_type: &str, schema_text: Option<String>) -> Result<Vec<codegen::GeneratedFile>, Errors> {
+    let manifest = Manifest::parse("schemas/contracts.toml", &manifest(event_type))?;
+    let schemas: BTreeMap<String, String> = schema_text.map(|text| ("t/v1.schema.json".to_owned(), text)).into_iter().collect();
+    generate(&Registry::new(manifest, schemas)?, &Settings::default())
+}
+
+fn payload_schema(properties: Value) -> Value {
+    json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": properties})
+}
+
+/// The errors for `schema`, as (pointer, message) pairs.
+#[track_caller]
+fn schema_errors(schema: Value) -> Vec<(String, String)> {
+    let errors = generate_from("thing.happened", Some(schema.to_string())).expect_err("the schema must be refused");
+    errors
+        .iter()
+        .map(|error| match error {
+            Error::Schema { file, pointer, message } => {
+                assert_eq!(file, SCHEMA_FILE);
+                (pointer.clone(), message.clone())
+            }
+            other => panic!("expected a schema error, got {other:?}"),
+        })
+        .collect()
+}
+
+#[track_caller]
+fn check_schema(schema: Value, pointer: &str, message_part: &str) {
+    let errors = schema_errors(schema);
+    assert!(
+        errors.iter().any(|(at, message)| at == pointer && message.contains(message_part)),
+        "no error at {pointer} mentioning {message_part:?}: {errors:?}"
+    );
+}
+
+#[test]
+fn a_valid_schema_generates() {
+    let files = generate_from("thing.happened", Some(payload_schema(json!({"a": {"type": "string"}})).to_string()))
+        .expect("generates");
+    let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["Cargo.toml", "src/event.rs", "src/lib.rs", "src/runtime.rs", "src/thing_happened/mod.rs", "src/thing_happened/v1.rs"]
+    );
+    assert!(files.iter().all(|file| file.contents.contains("do not edit by hand")));
+}
+
+#[test]
+fn unsupported_schemas_name_file_and_pointer() {
+    check_schema(
+        payload_schema(json!({"venue": {"$ref": "https://schemas.cope.com/shared/venue"}})),
+        "/properties/venue/$ref",
+        "refers outside this file",
+    );
+    check_schema(payload_schema(json!({"a": {"$ref": "#/$defs/Missing"}})), "/properties/a/$ref", "does not resolve");
+    check_schema(payload_schema(json!({"a": {"type": "string", "default": "x"}})), "/properties/a/default", "default");
+    check_schema(payload_schema(json!({"a": {"if": {"type": "string"}}})), "/properties/a/if", "conditional");
+    check_schema(payload_schema(json!({"a": {"prefixItems": []}})), "/properties/a/prefixItems", "prefixItems");
+    check_schema(payload_schema(json!({"a": {"frobnicate": 1}})), "/properties/a/frobnicate", "unknown keyword");
+    check_schema(payload_schema(json!({"a/b": {"type": []}})), "/properties/a~1b/type", "at least one type");
+    check_schema(json!({"type": "array"}), "/type", "\"type\": \"object\"");
+    check_schema(
+        json!({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}),
+        "/$schema",
+        "not a supported draft",
+    );
+    check_schema(json!({"$id": "https://example.com/other", "type": "object"}), "/$id", "differs from the manifest");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let errors = schema_errors(payload_schema(json!({"a": {"not": {}}, "b": {"dependentSchemas": {}}, "c": {"$ref": "x.json"}})));
+    let pointers: Vec<&str> = errors.iter().map(|(pointer, _)| pointer.as_str()).collect();
+    assert_eq!(pointers, ["/properties/a/not", "/properties/b/dependentSchemas", "/properties/c/$ref"]);
+}
+
+#[test]
+fn invalid_json_names_the_file() {
+    match generate_from("thing.happened", Some("{\"type\": ".to_owned())).unwrap_err().0.as_slice() {
+        [Error::SchemaSyntax { file, message }] => {
+            assert_eq!(file, SCHEMA_FILE);
+            assert!(message.contains("line 1"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_schema_file_is_named() {
+    let errors = generate_from("thing.happened", None).unwrap_err();
+    assert_eq!(errors.0, [Error::MissingSchema { file: SCHEMA_FILE.to_owned() }]);
+}
+
+#[test]
+fn manifest_names_cannot_escape_or_break_the_crate() {
+    for event_type in ["../../etc/passwd", "Thing.Happened", "thing..happened", "", "thing/happened", "type", "runtime", "1thing"] {
+        let schema = payload_schema(json!({})).to_string();
+        let errors = generate_from(event_type, Some(schema)).expect_err(event_type);
+        assert!(
+            errors.iter().any(|error| matches!(error, Error::ManifestValue { key, .. } if key == "contract[0].event_type")),
+            "{event_type}: {errors}"
+        );
+    }
+}
+
+#[test]
+fn manifest_syntax_errors_name_the_file_and_line() {
+    let error = Manifest::parse("schemas/contracts.toml", "[[contract]]\nevent_type = \n").unwrap_err();
+    let message = error.to_string();
+    assert!(message.starts_with("error: schemas/contracts.toml: "), "{message}");
+    assert!(message.contains("line 2"), "{message}");
+    let unknown_key = Manifest::parse("m.toml", "[[contract]]\nevnt_type = \"x\"\n").unwrap_err().to_string();
+    assert!(unknown_key.contains("evnt_type"), "{unknown_key}");
+}
+
+#[test]
+fn a_failed_codegen_writes_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let schemas = work.path().join("schemas");
+    std::fs::create_dir_all(schemas.join("t")).unwrap();
+    std::fs::write(schemas.join("contracts.toml"), manifest("thing.happened")).unwrap();
+    std::fs::write(schemas.join("t/v1.schema.json"), payload_schema(json!({"a": {"$ref": "other.json"}})).to_string())
+        .unwrap();
+    let out_dir = work.path().join("generated");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("keep.txt"), "previous output").unwrap();
+    let paths = xtask::codegen_task::Paths { manifest: schemas.join("contracts.toml"), out_dir: out_dir.clone() };
+    let error = xtask::codegen_task::run(&paths, &Settings::default(), xtask::tree::Mode::Write).unwrap_err();
+    assert!(error.to_string().contains("schemas/t/v1.schema.json#/properties/a/$ref"), "{error}");
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(left, ["keep.txt"]);
+    assert_eq!(std::fs::read_to_string(out_dir.join("keep.txt")).unwrap(), "previous output");
+}

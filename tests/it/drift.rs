@@ -1,0 +1,33 @@
+//! `generated/` is what the generator makes from `schemas/`: plain `cargo test` fails on drift
+//! and names the command that fixes it.
+
+use xtask::codegen_task::{generated_files, Paths, FIX_COMMAND};
+use xtask::tree::{ensure_tree, Mode, TreeError};
+
+#[test]
+fn generated_crate_is_fresh() {
+    let paths = Paths::in_repository();
+    let files = generated_files(&paths, &codegen::Settings::default()).expect("the repository's schemas generate");
+    if let Err(error) = ensure_tree(&paths.out_dir, &files, Mode::Check, FIX_COMMAND) {
+        panic!("{error}");
+    }
+}
+
+#[test]
+fn drift_is_reported_with_a_diff_and_the_fix() {
+    let paths = Paths::in_repository();
+    let mut files = generated_files(&paths, &codegen::Settings::default()).expect("generates");
+    let copy = tempfile::tempdir().expect("temp dir");
+    ensure_tree(copy.path(), &files, Mode::Write, FIX_COMMAND).expect("writes a copy");
+    let lib = files.iter_mut().find(|file| file.path == "src/lib.rs").expect("lib.rs is generated");
+    lib.contents = lib.contents.replacen("mod runtime;", "mod runtime; // edited", 1);
+    match ensure_tree(copy.path(), &files, Mode::Check, FIX_COMMAND) {
+        Err(TreeError::Drift(drift)) => {
+            assert_eq!(drift.changed, vec!["src/lib.rs".to_owned()]);
+            let message = TreeError::Drift(drift).to_string();
+            assert!(message.contains("+mod runtime; // edited"), "{message}");
+            assert!(message.contains(FIX_COMMAND), "{message}");
+        }
+        other => panic!("expected drift, got {other:?}"),
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the generator and of the generated `cope-events` crate, one module a
+//! concern.
+
+mod bad_events;
+mod codegen_errors;
+mod consumer;
+mod determinism;
+mod drift;
+mod reference_example;
+mod round_trip;
