@@ -365,8 +365,14 @@ pub(crate) fn decode_with<'de, E>(
     bytes: &'de [u8],
     dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
 ) -> Result<E, DecodeError> {
+    // JSON is UTF-8, and outside strings only ASCII is valid: checking the whole body once up
+    // front rejects exactly what the parser would, and spares it checking every string again
+    // (and `data` twice, since it is captured before it is decoded).
+    let text = std::str::from_utf8(bytes).map_err(|error| DecodeError::MalformedJson {
+        message: format!("invalid UTF-8 at byte {}", error.valid_up_to()),
+    })?;
     let mut error = None;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let envelope = match deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }) {
         Ok(envelope) => envelope,
         Err(json_error) => return Err(error.unwrap_or_else(|| from_json_error(&json_error))),

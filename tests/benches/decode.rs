@@ -1,1 +1,125 @@
-fn main() {}
+//! Decoding the reference example: `cope_events::decode` side by side, in one run, with
+//! (a) serde_json straight into a hand-written struct of the same shape (the practical limit),
+//! (b) `serde_json::Value`, dispatch on `type`, then `from_value` into that struct, and
+//! (c) the `cloudevents-sdk` crate's `Event`, then its data into the payload struct.
+//!
+//! `cargo bench -p cope-events-tests --bench decode` prints the ratio table that the README
+//! quotes, computed from criterion's estimates of this same run.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput};
+use cope_events_tests::REFERENCE_EXAMPLE;
+use serde::Deserialize;
+
+const GROUP: &str = "decode_reference_example";
+const OURS: &str = "cope_events_decode";
+const BASELINES: &[(&str, &str, f64)] = &[
+    ("a_hand_written_struct", "(a) serde_json into a hand-written struct", 0.9),
+    ("b_value_dispatch_from_value", "(b) Value, dispatch on type, from_value", 1.6),
+    ("c_cloudevents_sdk", "(c) cloudevents-sdk Event, then data", 3.5),
+];
+
+/// The reference example's shape, written by hand as a consumer would without this crate.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct HandEvent {
+    specversion: String,
+    id: String,
+    source: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    subject: Option<String>,
+    time: Option<String>,
+    datacontenttype: Option<String>,
+    dataschema: Option<String>,
+    idempotency_key: Option<String>,
+    data: HandPayload,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct HandPayload {
+    capacity: i64,
+    ends_at: String,
+    event_id: String,
+    event_product_ids: Vec<serde_json::Value>,
+    event_type: String,
+    occurred_at: String,
+    schema_version: String,
+    starts_at: String,
+    status: String,
+    timezone: String,
+    title: String,
+    venue: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+fn hand_written(bytes: &[u8]) -> HandEvent {
+    serde_json::from_slice(bytes).expect("decodes")
+}
+
+fn value_then_dispatch(bytes: &[u8]) -> HandEvent {
+    let value: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+    match value.get("type").and_then(serde_json::Value::as_str) {
+        Some("ticketing.event.published") => serde_json::from_value(value).expect("decodes"),
+        other => panic!("unexpected type {other:?}"),
+    }
+}
+
+fn cloudevents_sdk(bytes: &[u8]) -> (cloudevents::Event, HandPayload) {
+    let event: cloudevents::Event = serde_json::from_slice(bytes).expect("decodes");
+    let payload = match event.data() {
+        Some(cloudevents::Data::Json(value)) => HandPayload::deserialize(value).expect("payload"),
+        other => panic!("unexpected data {other:?}"),
+    };
+    (event, payload)
+}
+
+fn main() {
+    let bytes = REFERENCE_EXAMPLE.as_bytes();
+    let output = criterion_dir();
+    let mut criterion = Criterion::default().output_directory(&output).configure_from_args();
+    {
+        let mut group = criterion.benchmark_group(GROUP);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(OURS, |b| b.iter(|| cope_events::decode(black_box(bytes)).expect("decodes")));
+        group.bench_function(BASELINES[0].0, |b| b.iter(|| hand_written(black_box(bytes))));
+        group.bench_function(BASELINES[1].0, |b| b.iter(|| value_then_dispatch(black_box(bytes))));
+        group.bench_function(BASELINES[2].0, |b| b.iter(|| cloudevents_sdk(black_box(bytes))));
+        group.finish();
+    }
+    criterion.final_summary();
+    print_ratios(&output);
+}
+
+/// Where criterion writes, so that this run's estimates can be read back.
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("criterion")
+}
+
+/// Mean time per decode in nanoseconds, from this run's estimates.
+fn mean_ns(output: &Path, function: &str) -> Option<f64> {
+    let path = output.join(GROUP).join(function).join("new/estimates.json");
+    let estimates: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    estimates.pointer("/mean/point_estimate")?.as_f64()
+}
+
+fn print_ratios(output: &Path) {
+    let Some(ours) = mean_ns(output, OURS) else {
+        return; // filtered out, or run in test mode: no estimates to compare
+    };
+    println!("\n| decoder | mean time | throughput of cope_events::decode relative to it | target |");
+    println!("|---|---|---|---|");
+    println!("| `cope_events::decode` | {ours:.0} ns | 1.00x | |");
+    for (function, label, target) in BASELINES {
+        if let Some(baseline) = mean_ns(output, function) {
+            let ratio = baseline / ours;
+            let verdict = if ratio >= *target { "met" } else { "NOT met" };
+            println!("| {label} | {baseline:.0} ns | {ratio:.2}x | >= {target}x ({verdict}) |");
+        }
+    }
+}
