@@ -21,6 +21,14 @@ mod registry;
 mod render;
 mod schema_check;
 
+/// The runtime template, compiled and tested here as well as in every generated crate.
+#[cfg(test)]
+#[path = "../templates/runtime.rs"]
+#[allow(dead_code, reason = "the generated crates use parts these tests do not")]
+mod runtime;
+#[cfg(test)]
+mod runtime_tests;
+
 pub use error::{Error, Errors};
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use registry::Registry;

@@ -186,15 +186,11 @@ impl Checker<'_> {
                     }
                 }
             }
-            "enum" => {
-                if !value.as_array().is_some_and(|values| !values.is_empty()) {
-                    self.error(at, "`enum` must be a non-empty array");
-                }
+            "enum" if value.as_array().is_none_or(Vec::is_empty) => {
+                self.error(at, "`enum` must be a non-empty array");
             }
-            "required" => {
-                if !value.as_array().is_some_and(|names| names.iter().all(Value::is_string)) {
-                    self.error(at, "`required` must be an array of property names");
-                }
+            "required" if !value.as_array().is_some_and(|names| names.iter().all(Value::is_string)) => {
+                self.error(at, "`required` must be an array of property names");
             }
             "$ref" => self.reference(at, value),
             _ => {}

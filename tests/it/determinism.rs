@@ -16,7 +16,7 @@ fn output_does_not_depend_on_where_the_schemas_are() {
     let here = codegen::generate(&load_registry(&paths.manifest).unwrap(), &codegen::Settings::default()).unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     let schemas = elsewhere.path().join("schemas");
-    copy_dir(&paths.manifest.parent().unwrap().to_path_buf(), &schemas);
+    copy_dir(paths.manifest.parent().unwrap(), &schemas);
     let registry = load_registry(&schemas.join("contracts.toml")).unwrap();
     let there = codegen::generate(&registry, &codegen::Settings::default()).unwrap();
     assert_eq!(here, there);

@@ -1,0 +1,86 @@
+//! Tests of the runtime template (`templates/runtime.rs`) on its own, with a hand-written
+//! contract, so that the envelope's rules are checked independently of any registry.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::runtime::{
+    decode_with, encode_json, CapturedData, CloudEvent, Contract, DecodeError, Envelope, IdempotencyKey,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Thing {
+    name: String,
+}
+
+impl Contract for Thing {
+    const EVENT_TYPE: &'static str = "thing.happened";
+    const VERSION: u32 = 1;
+    const SCHEMA_ID: &'static str = "https://example.com/thing/v1";
+    const SCHEMA_VERSION: Option<&'static str> = None;
+    const SOURCE: &'static str = "example";
+    const SUBJECT_PREFIX: &'static str = "thing:";
+}
+
+fn dispatch<'de, D: CapturedData<'de>>(envelope: Envelope<'de, D>) -> Result<CloudEvent<Thing>, DecodeError> {
+    match envelope.event_type() {
+        Thing::EVENT_TYPE => match envelope.schema_id(&[(Thing::SCHEMA_ID, None)])? {
+            Thing::SCHEMA_ID => envelope.into_event(),
+            _ => Err(envelope.unknown_version(None)),
+        },
+        _ => Err(envelope.unknown_event_type()),
+    }
+}
+
+fn decode(value: serde_json::Value) -> Result<CloudEvent<Thing>, DecodeError> {
+    let bytes = serde_json::to_vec(&value).unwrap();
+    decode_with(&bytes, dispatch)
+}
+
+fn event() -> serde_json::Value {
+    json!({
+        "specversion": "1.0", "id": "1", "source": "example", "type": "thing.happened",
+        "subject": "thing:42", "dataschema": "https://example.com/thing/v1", "data": {"name": "x"}
+    })
+}
+
+#[test]
+fn built_events_round_trip() {
+    let built = CloudEvent::new("1", "42", Thing { name: "x".into() })
+        .with_extension("traceparent", "00-1")
+        .unwrap()
+        .with_idempotency_key("k");
+    let decoded = decode(serde_json::from_slice(&encode_json(&built).unwrap()).unwrap()).unwrap();
+    assert_eq!(decoded, built);
+    assert_eq!(decoded.subject_identifier(), Some("42"));
+    assert_eq!(decoded.idempotency_key(), IdempotencyKey::Cope("k".into()));
+    assert_eq!(decoded.idempotency_key().into_owned(), IdempotencyKey::Cope("k".into()));
+}
+
+#[test]
+fn extension_names_follow_the_spec() {
+    let thing = || CloudEvent::new("1", "42", Thing { name: "x".into() });
+    for bad in ["", "Trace", "trace-parent", "trace_parent", "id", "data", "type"] {
+        assert!(thing().with_extension(bad, 1).is_err(), "{bad:?}");
+    }
+    assert!(thing().with_extension("abc123", 1).is_ok());
+}
+
+#[test]
+fn json_media_types_with_parameters_are_json() {
+    for accepted in ["application/json", "application/json; charset=utf-8", "Application/JSON"] {
+        let mut value = event();
+        value["datacontenttype"] = json!(accepted);
+        assert_eq!(decode(value).unwrap().datacontenttype(), Some(accepted));
+    }
+    let mut value = event();
+    value["datacontenttype"] = json!("application/jsonx");
+    assert!(matches!(decode(value), Err(DecodeError::ContractViolation { attribute, .. }) if attribute == "datacontenttype"));
+}
+
+#[test]
+fn without_dataschema_or_schema_version_the_version_is_unknown() {
+    let mut value = event();
+    value.as_object_mut().unwrap().remove("dataschema");
+    assert!(matches!(decode(value), Err(DecodeError::UnknownVersion { dataschema: None, schema_version: None, .. })));
+}
