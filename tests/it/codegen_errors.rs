@@ -159,3 +159,16 @@ fn a_failed_codegen_writes_nothing() {
     assert_eq!(left, ["keep.txt"]);
     assert_eq!(std::fs::read_to_string(out_dir.join("keep.txt")).unwrap(), "previous output");
 }
+
+#[test]
+fn a_typify_panic_is_an_error_naming_the_file() {
+    // Two enum values that become the same Rust variant name: typify 0.8 panics on these.
+    let schema = payload_schema(json!({"kind": {"type": "string", "enum": ["a-b", "a_b"]}}));
+    match generate_from("thing.happened", Some(schema.to_string())).unwrap_err().0.as_slice() {
+        [Error::Typify { file, message }] => {
+            assert_eq!(file, SCHEMA_FILE);
+            assert!(message.contains("panicked"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

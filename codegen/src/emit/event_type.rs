@@ -15,7 +15,8 @@ pub(crate) fn module_rs(manifest: &Manifest, event_type: &EventType) -> Result<G
     let variants: Vec<_> = event_type.versions.iter().map(|version| format_ident!("{}", version.variant)).collect();
     let payloads: Vec<_> =
         event_type.versions.iter().map(|version| format_ident!("{}", version.payload_type)).collect();
-    let numbers: Vec<u32> = event_type.versions.iter().map(|version| version.version).collect();
+    let numbers: Vec<_> =
+        event_type.versions.iter().map(|version| proc_macro2::Literal::u32_unsuffixed(version.version)).collect();
     let variant_docs = event_type
         .versions
         .iter()

@@ -11,6 +11,7 @@ use crate::GeneratedFile;
 
 pub(crate) fn module_rs(event_type: &EventType, version: &Version, payload: Payload) -> Result<GeneratedFile, Errors> {
     let Version { version: number, schema_id, .. } = version;
+    let number_literal = proc_macro2::Literal::u32_unsuffixed(*number);
     let payload_type = format_ident!("{}", version.payload_type);
     let schema_version = match &version.schema_version {
         Some(value) => quote!(::std::option::Option::Some(#value)),
@@ -19,7 +20,7 @@ pub(crate) fn module_rs(event_type: &EventType, version: &Version, payload: Payl
     let items = &payload.items;
     let tokens = quote! {
         /// The contract's major version.
-        pub const VERSION: u32 = #number;
+        pub const VERSION: u32 = #number_literal;
         /// The payload schema's id, sent as `dataschema`.
         pub const SCHEMA_ID: &str = #schema_id;
         /// The payload's `schema_version` constant, when the schema declares one.

@@ -26,7 +26,7 @@ impl TicketingEventPublished {
     /// The contract version of this event.
     pub fn version(&self) -> u32 {
         match self {
-            Self::V1(_) => 1u32,
+            Self::V1(_) => 1,
         }
     }
     /// CloudEvents `type`.

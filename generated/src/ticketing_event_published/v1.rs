@@ -2,7 +2,7 @@
 //!
 //! `ticketing.event.published` version 1: payload types and contract constants.
 /// The contract's major version.
-pub const VERSION: u32 = 1u32;
+pub const VERSION: u32 = 1;
 /// The payload schema's id, sent as `dataschema`.
 pub const SCHEMA_ID: &str = "https://schemas.cope.com/events/ticketing.event.published/v1";
 /// The payload's `schema_version` constant, when the schema declares one.
