@@ -1,15 +1,18 @@
 //! `generated/` is what the generator makes from `schemas/`: plain `cargo test` fails on drift
 //! and names the command that fixes it.
 
-use xtask::codegen_task::{generated_files, Paths, FIX_COMMAND};
+use xtask::codegen_task::{generated_files, Paths, Target, FIX_COMMAND};
 use xtask::tree::{ensure_tree, Mode, TreeError};
 
 #[test]
-fn generated_crate_is_fresh() {
-    let paths = Paths::in_repository();
-    let files = generated_files(&paths, &codegen::Settings::default()).expect("the repository's schemas generate");
-    if let Err(error) = ensure_tree(&paths.out_dir, &files, Mode::Check, FIX_COMMAND) {
-        panic!("{error}");
+fn generated_crates_are_fresh() {
+    let targets = Target::all_in_repository().expect("the repository's registries are listed");
+    assert!(targets.len() >= 3, "generated/ and the fixture crates");
+    for Target { paths, settings } in targets {
+        let files = generated_files(&paths, &settings).expect("the repository's schemas generate");
+        if let Err(error) = ensure_tree(&paths.out_dir, &files, Mode::Check, FIX_COMMAND) {
+            panic!("{}: {error}", paths.out_dir.display());
+        }
     }
 }
 

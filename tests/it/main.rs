@@ -8,3 +8,4 @@ mod determinism;
 mod drift;
 mod reference_example;
 mod round_trip;
+mod versions;

@@ -20,11 +20,53 @@ pub struct Paths {
     pub out_dir: PathBuf,
 }
 
+/// One crate to generate: from which manifest, into which folder, under which name.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Inputs and output.
+    pub paths: Paths,
+    /// The generated crate's name and version.
+    pub settings: Settings,
+}
+
+/// The folder of test fixture registries, each generated like the real one.
+const FIXTURE_REGISTRIES: &str = "tests/fixtures/registries";
+/// Where each fixture registry's crate is generated.
+const FIXTURE_CRATES: &str = "tests/fixtures/generated";
+
 impl Paths {
     /// The repository's own manifest and output folder.
     pub fn in_repository() -> Paths {
         let root = project_root();
         Paths { manifest: root.join("schemas/contracts.toml"), out_dir: root.join("generated") }
+    }
+}
+
+impl Target {
+    /// Every crate this repository generates: `generated/` from `schemas/`, then one crate per
+    /// test fixture registry, sorted by folder name.
+    pub fn all_in_repository() -> Result<Vec<Target>, TaskError> {
+        let root = project_root();
+        let mut targets = vec![Target { paths: Paths::in_repository(), settings: Settings::default() }];
+        let fixtures = root.join(FIXTURE_REGISTRIES);
+        let entries = std::fs::read_dir(&fixtures)
+            .map_err(|source| TaskError::Read { path: fixtures.display().to_string(), source })?;
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().join("contracts.toml").is_file())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            targets.push(Target {
+                paths: Paths {
+                    manifest: fixtures.join(&name).join("contracts.toml"),
+                    out_dir: root.join(FIXTURE_CRATES).join(&name),
+                },
+                settings: Settings::default().with_crate_name(format!("cope-events-fixture-{name}")),
+            });
+        }
+        Ok(targets)
     }
 }
 
