@@ -124,6 +124,7 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
         event_type.versions.sort_by_key(|version| version.version);
     }
     check_unique_names(manifest, &types, &mut errors);
+    check_unique_schema_versions(manifest, &types, &mut errors);
     collected(types, errors)
 }
 
@@ -228,6 +229,27 @@ fn check_unique_names(manifest: &Manifest, types: &[EventType], errors: &mut Vec
                         ),
                     });
                 }
+            }
+        }
+    }
+}
+
+/// Without `dataschema`, the version is found by the payload's `schema_version`: two versions
+/// with the same one could decode one as the other.
+fn check_unique_schema_versions(manifest: &Manifest, types: &[EventType], errors: &mut Vec<Error>) {
+    for event_type in types {
+        let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
+        for version in &event_type.versions {
+            let Some(schema_version) = version.schema_version.as_deref() else { continue };
+            if let Some(first) = seen.insert(schema_version, version.version) {
+                errors.push(Error::ManifestValue {
+                    file: manifest.file.clone(),
+                    key: "contract".to_owned(),
+                    message: format!(
+                        "`{}` v{first} and v{} both declare schema_version `{schema_version}`",
+                        event_type.event_type, version.version
+                    ),
+                });
             }
         }
     }

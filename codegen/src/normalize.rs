@@ -6,6 +6,9 @@
 //!   `{"type": "string", "const": "x"}` a `String`, accepting anything).
 //! - `$defs` (2020-12) moves to `definitions`, the only spelling schemars 0.8 reads, and
 //!   references follow it.
+//! - `format` is dropped: typify would read `date-time` into `chrono::DateTime<Utc>`, which
+//!   rewrites `+02:00` as `Z` and drops trailing zeros, so re-encoding would not give back what
+//!   was received. Strings stay `String`s, exactly as sent.
 //! - the root's `title` becomes the payload's Rust name, which typify uses for the root type.
 
 use serde_json::{Map, Value};
@@ -31,6 +34,7 @@ fn rewrite(schema: &mut Value) {
     let Value::Object(object) = schema else {
         return;
     };
+    object.remove("format");
     if let Some(value) = object.remove("const") {
         if !object.contains_key("type") {
             object.insert("type".to_owned(), Value::String(json_type(&value).to_owned()));
@@ -80,6 +84,14 @@ mod tests {
             json!({"type": "object", "title": "Root", "properties": {
                 "status": {"type": "string", "enum": ["published"]},
                 "n": {"type": "integer", "enum": [3]}}}),
+        );
+    }
+
+    #[test]
+    fn format_is_dropped_so_strings_round_trip_exactly() {
+        check(
+            json!({"properties": {"at": {"type": "string", "format": "date-time"}}}),
+            json!({"title": "Root", "properties": {"at": {"type": "string"}}}),
         );
     }
 

@@ -85,11 +85,73 @@ fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
                     }
                 }
             }
+            Item::Enum(item) if item.variants.iter().any(|variant| !matches!(variant.fields, Fields::Unit)) => {
+                errors.push(Error::GeneratedShape {
+                    file: file.to_owned(),
+                    type_name: item.ident.to_string(),
+                    message: "unions (`oneOf`, `anyOf`, several types) are not supported yet: typify's enum would reject \
+                              or drop members the schema allows"
+                        .to_owned(),
+                });
+            }
+            Item::Enum(item) if is_unit_enum_with_derived_deserialize(&item) => output.extend(rewrite_unit_enum(item)),
             item if default_impl_target(&item).is_some() => {}
             item => output.push(item),
         }
     }
     crate::error::collected(output, errors)
+}
+
+/// An enum of string values (typify's reading of `enum`, and of `const` after `normalize`)
+/// whose `Deserialize` is derived.
+fn is_unit_enum_with_derived_deserialize(item: &syn::ItemEnum) -> bool {
+    let unit = !item.variants.is_empty() && item.variants.iter().all(|variant| matches!(variant.fields, Fields::Unit));
+    let derived = item.attrs.iter().any(|attribute| {
+        attribute.path().is_ident("derive")
+            && attribute
+                .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .is_ok_and(|paths| paths.iter().any(|path| path.segments.last().is_some_and(|last| last.ident == "Deserialize")))
+    });
+    let container_serde = item.attrs.iter().any(|attribute| attribute.path().is_ident("serde"));
+    unit && derived && !container_serde
+}
+
+/// Replaces the derived `Deserialize` of a string enum with one that accepts only a JSON
+/// string: serde's derive also takes `{"published": null}` for the unit variant `Published`,
+/// which would let a value the schema rejects through.
+fn rewrite_unit_enum(mut item: syn::ItemEnum) -> Vec<Item> {
+    let wire_names: Vec<(syn::Ident, String)> = item
+        .variants
+        .iter()
+        .map(|variant| {
+            let mut rename = None;
+            for attribute in variant.attrs.iter().filter(|attribute| attribute.path().is_ident("serde")) {
+                let _ = attribute.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                    }
+                    Ok(())
+                });
+            }
+            (variant.ident.clone(), rename.unwrap_or_else(|| variant.ident.to_string()))
+        })
+        .collect();
+    item.attrs = item
+        .attrs
+        .into_iter()
+        .map(|attribute| {
+            if !attribute.path().is_ident("derive") {
+                return attribute;
+            }
+            let Ok(derives) = attribute.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated) else {
+                return attribute;
+            };
+            let kept = derives.into_iter().filter(|path| path.segments.last().is_none_or(|last| last.ident != "Deserialize"));
+            parse_quote!(#[derive(#(#kept),*)])
+        })
+        .collect();
+    let deserialize = crate::payload_serde::string_enum_deserialize(&item.ident, &wire_names);
+    vec![Item::Enum(item), deserialize]
 }
 
 /// The struct an `impl Default for X` is for; it is replaced by a derive on the rewritten
@@ -182,6 +244,7 @@ fn rewrite_struct_attributes(attributes: Vec<Attribute>, derive_default: bool) -
 #[derive(Default)]
 struct SerdeField {
     rename: Option<String>,
+    /// The member may be absent (typify's `default` or `skip_serializing_if`).
     default: bool,
     flatten: bool,
 }
@@ -204,6 +267,8 @@ impl SerdeField {
                         meta.value()?.parse::<syn::LitStr>()?;
                     }
                 } else if meta.path.is_ident("skip_serializing_if") {
+                    // typify marks an optional `Option` member with this alone, no `default`.
+                    field.default = true;
                     meta.value()?.parse::<syn::LitStr>()?;
                 } else if meta.path.is_ident("flatten") {
                     field.flatten = true;

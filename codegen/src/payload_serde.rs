@@ -6,7 +6,7 @@
 //! members are `Option`s, so absent and empty stay different.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 use syn::{Item, Type};
 
 use crate::payload::option_inner;
@@ -28,18 +28,21 @@ pub(crate) fn serde_impls(name: &Ident, members: &[Member], undocumented: &Ident
 
 fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Item {
     let expecting = format!("a JSON object ({name})");
-    let slots = members.iter().map(|Member { ident, ty, required, .. }| {
+    // Locals are numbered, never named after members: a member called `map` or `key` must not
+    // shadow the visitor's own variables.
+    let slots: Vec<Ident> = (0..members.len()).map(|index| format_ident!("__slot{index}")).collect();
+    let declarations = members.iter().zip(&slots).map(|(Member { ty, required, .. }, slot)| {
         let slot_ty = if *required { ty } else { option_inner(ty).unwrap_or(ty) };
-        quote!(let mut #ident: ::std::option::Option<#slot_ty> = ::std::option::Option::None;)
+        quote!(let mut #slot: ::std::option::Option<#slot_ty> = ::std::option::Option::None;)
     });
-    let arms = members.iter().map(|Member { ident, wire_name, .. }| {
-        quote!(#wire_name => crate::runtime::payload::set_once(&mut map, &mut #ident, #wire_name)?,)
+    let arms = members.iter().zip(&slots).map(|(Member { wire_name, .. }, slot)| {
+        quote!(#wire_name => crate::runtime::payload::set_once(&mut __map, &mut #slot, #wire_name)?,)
     });
-    let finish = members.iter().map(|Member { ident, wire_name, required, .. }| {
+    let finish = members.iter().zip(&slots).map(|(Member { ident, wire_name, required, .. }, slot)| {
         if *required {
-            quote!(#ident: crate::runtime::payload::required(#ident, #wire_name)?,)
+            quote!(#ident: crate::runtime::payload::required(#slot, #wire_name)?,)
         } else {
-            quote!(#ident,)
+            quote!(#ident: #slot,)
         }
     });
     parse_item(quote! {
@@ -51,19 +54,37 @@ fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> I
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        #(#slots)*
-                        let mut #undocumented = ::serde_json::Map::new();
-                        while let ::std::option::Option::Some(key) = map.next_key::<crate::runtime::Key<'de>>()? {
-                            match &*key.0 {
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
+                        #(#declarations)*
+                        let mut __undocumented = ::serde_json::Map::new();
+                        while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
+                            match &*__key.0 {
                                 #(#arms)*
-                                _ => crate::runtime::payload::keep_undocumented(&mut map, &mut #undocumented, key)?,
+                                _ => crate::runtime::payload::keep_undocumented(&mut __map, &mut __undocumented, __key)?,
                             }
                         }
-                        ::std::result::Result::Ok(#name { #(#finish)* #undocumented })
+                        ::std::result::Result::Ok(#name { #(#finish)* #undocumented: __undocumented })
                     }
                 }
                 deserializer.deserialize_map(Members)
+            }
+        }
+    })
+}
+
+/// `impl Deserialize` for a string enum: a JSON string naming one of the variants, nothing else.
+pub(crate) fn string_enum_deserialize(name: &Ident, variants: &[(Ident, String)]) -> Item {
+    let wire_names: Vec<&str> = variants.iter().map(|(_, wire)| wire.as_str()).collect();
+    let arms = variants.iter().map(|(variant, wire)| quote!(#wire => ::std::result::Result::Ok(Self::#variant),));
+    parse_item(quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                const VARIANTS: &[&str] = &[#(#wire_names),*];
+                let value = <crate::runtime::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
+                match &*value.0 {
+                    #(#arms)*
+                    other => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS)),
+                }
             }
         }
     })

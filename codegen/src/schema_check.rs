@@ -129,6 +129,7 @@ impl Checker<'_> {
             Value::Object(object) => object,
             _ => return self.error(pointer, "a schema must be an object or a boolean"),
         };
+        self.optional_nullable(pointer, object);
         for (keyword, value) in object {
             let at = format!("{pointer}/{}", escape(keyword));
             if let Some(reason) = refusal(keyword) {
@@ -141,6 +142,45 @@ impl Checker<'_> {
                 self.keyword(&at, keyword, value, object);
             }
         }
+    }
+
+    /// An optional property that allows `null` would decode absent and `null` alike, and
+    /// re-encoding could not give back which one came.
+    fn optional_nullable(&mut self, pointer: &str, object: &Map<String, Value>) {
+        let Some(properties) = object.get("properties").and_then(Value::as_object) else { return };
+        let required: Vec<&str> =
+            object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        for (name, property) in properties {
+            if !required.contains(&name.as_str()) && self.allows_null(property) {
+                self.error(
+                    &format!("{pointer}/properties/{}", escape(name)),
+                    "an optional property that allows null is not supported yet: absent and null must stay distinguishable",
+                );
+            }
+        }
+    }
+
+    fn allows_null(&self, schema: &Value) -> bool {
+        // An untyped schema decodes into `serde_json::Value`, which keeps `null` apart from
+        // absence; only typed schemas are at risk.
+        let Some(object) = schema.as_object() else { return false };
+        let type_allows = match object.get("type") {
+            Some(Value::String(name)) => name == "null",
+            Some(Value::Array(names)) => names.iter().any(|name| name == "null"),
+            _ => false,
+        };
+        let values_allow = object.get("const") == Some(&Value::Null)
+            || object.get("enum").and_then(Value::as_array).is_some_and(|values| values.contains(&Value::Null));
+        let branch_allows = ["anyOf", "oneOf"].iter().any(|keyword| {
+            object.get(*keyword).and_then(Value::as_array).is_some_and(|branches| branches.iter().any(|branch| self.allows_null(branch)))
+        });
+        let reference_allows = object
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix('#'))
+            .and_then(|target| self.root.pointer(target))
+            .is_some_and(|target| !std::ptr::eq(target, schema) && target.get("$ref").is_none() && self.allows_null(target));
+        type_allows || values_allow || branch_allows || reference_allows
     }
 
     fn keyword(&mut self, at: &str, keyword: &str, value: &Value, object: &Map<String, Value>) {
@@ -188,6 +228,17 @@ impl Checker<'_> {
             }
             "enum" if value.as_array().is_none_or(Vec::is_empty) => {
                 self.error(at, "`enum` must be a non-empty array");
+            }
+            "enum" | "const" => {
+                let values = value.as_array().map_or_else(|| vec![value], |values| values.iter().collect());
+                let all_strings = values.iter().all(|value| value.is_string());
+                let all_integers = values.iter().all(|value| value.is_i64() || value.is_u64());
+                if !all_strings && !all_integers {
+                    self.error(
+                        at,
+                        format!("`{keyword}` values must be all strings or all integers: others would not be enforced by the generated types"),
+                    );
+                }
             }
             "required" if !value.as_array().is_some_and(|names| names.iter().all(Value::is_string)) => {
                 self.error(at, "`required` must be an array of property names");

@@ -32,7 +32,12 @@ fn check(name: &str, input: &[u8], expected: Expected) {
         DecodeError::InvalidPayload { path, .. } => Expected::Payload(path.to_owned().leak()),
     };
     assert_eq!(actual, expected, "{name}: {error}");
-    assert!(!error.to_string().is_empty());
+    // The message names the place too, for logs.
+    let place = match &actual {
+        Expected::NotACloudEvent(Some(attribute)) | Expected::Contract(attribute) | Expected::Payload(attribute) => *attribute,
+        _ => "",
+    };
+    assert!(error.to_string().contains(place), "{name}: {error} does not name {place}");
 }
 
 fn set(name: &'static str, value: Value) -> impl FnOnce(&mut serde_json::Map<String, Value>) {
@@ -181,6 +186,8 @@ fn contract_violations() {
 fn invalid_payloads_name_the_field() {
     use Expected::Payload;
     check("status draft (const)", &edited_payload(set("status", json!("draft"))), Payload("data.status"));
+    check("status as a map (serde's other spelling of a unit variant)", &edited_payload(set("status", json!({"published": null}))), Payload("data.status"));
+    check("status as a one-element array", &edited_payload(set("status", json!(["published"]))), Payload("data.status"));
     check("event_type const", &edited_payload(set("event_type", json!("other"))), Payload("data.event_type"));
     check("capacity as string", &edited_payload(set("capacity", json!("1000"))), Payload("data.capacity"));
     check("capacity fractional", &edited_payload(set("capacity", json!(1.5))), Payload("data.capacity"));

@@ -86,6 +86,18 @@ fn unsupported_schemas_name_file_and_pointer() {
     check_schema(payload_schema(json!({"a": {"prefixItems": []}})), "/properties/a/prefixItems", "prefixItems");
     check_schema(payload_schema(json!({"a": {"frobnicate": 1}})), "/properties/a/frobnicate", "unknown keyword");
     check_schema(payload_schema(json!({"a/b": {"type": []}})), "/properties/a~1b/type", "at least one type");
+    check_schema(payload_schema(json!({"flag": {"const": true}})), "/properties/flag/const", "all strings or all integers");
+    check_schema(payload_schema(json!({"n": {"enum": [1, "one"]}})), "/properties/n/enum", "all strings or all integers");
+    check_schema(
+        payload_schema(json!({"note": {"type": ["string", "null"]}})),
+        "/properties/note",
+        "optional property that allows null",
+    );
+    check_schema(
+        payload_schema(json!({"note": {"anyOf": [{"type": "string"}, {"type": "null"}]}})),
+        "/properties/note",
+        "optional property that allows null",
+    );
     check_schema(json!({"type": "array"}), "/type", "\"type\": \"object\"");
     check_schema(
         json!({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}),
@@ -93,6 +105,36 @@ fn unsupported_schemas_name_file_and_pointer() {
         "not a supported draft",
     );
     check_schema(json!({"$id": "https://example.com/other", "type": "object"}), "/$id", "differs from the manifest");
+}
+
+#[test]
+fn unions_are_refused_not_lossy() {
+    let schema = payload_schema(json!({"shape": {"oneOf": [
+        {"type": "object", "properties": {"radius": {"type": "number"}}, "required": ["radius"]},
+        {"type": "object", "properties": {"side": {"type": "number"}}, "required": ["side"]}
+    ]}}));
+    let errors = generate_from("thing.happened", Some(schema.to_string())).unwrap_err();
+    assert!(
+        errors.iter().any(|error| matches!(error, Error::GeneratedShape { file, message, .. }
+            if file == SCHEMA_FILE && message.contains("unions"))),
+        "{errors}"
+    );
+}
+
+#[test]
+fn two_versions_with_one_schema_version_are_refused() {
+    let mut manifest_text = manifest("thing.happened");
+    manifest_text.push_str(&manifest("thing.happened").replace("version = 1", "version = 2").replace("/v1", "/v2"));
+    let manifest = Manifest::parse("schemas/contracts.toml", &manifest_text).unwrap();
+    let schema = |id: &str| {
+        json!({"$id": id, "type": "object", "properties": {"schema_version": {"const": "1.0"}}}).to_string()
+    };
+    let schemas = BTreeMap::from([
+        ("t/v1.schema.json".to_owned(), schema("https://example.com/t/v1")),
+        ("t/v2.schema.json".to_owned(), schema("https://example.com/t/v2")),
+    ]);
+    let errors = generate(&Registry::new(manifest, schemas).unwrap(), &Settings::default()).unwrap_err();
+    assert!(errors.to_string().contains("v1 and v2 both declare schema_version `1.0`"), "{errors}");
 }
 
 #[test]
@@ -139,6 +181,21 @@ fn manifest_syntax_errors_name_the_file_and_line() {
     assert!(message.contains("line 2"), "{message}");
     let unknown_key = Manifest::parse("m.toml", "[[contract]]\nevnt_type = \"x\"\n").unwrap_err().to_string();
     assert!(unknown_key.contains("evnt_type"), "{unknown_key}");
+}
+
+#[test]
+fn codegen_refuses_to_replace_a_folder_it_did_not_generate() {
+    let work = tempfile::tempdir().unwrap();
+    let schemas = work.path().join("schemas");
+    std::fs::create_dir_all(schemas.join("t")).unwrap();
+    std::fs::write(schemas.join("contracts.toml"), manifest("thing.happened")).unwrap();
+    std::fs::write(schemas.join("t/v1.schema.json"), payload_schema(json!({})).to_string()).unwrap();
+    std::fs::write(work.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+    let paths = xtask::codegen_task::Paths { manifest: schemas.join("contracts.toml"), out_dir: work.path().to_path_buf() };
+    let error = xtask::codegen_task::run(&paths, &Settings::default(), xtask::tree::Mode::Write).unwrap_err();
+    assert!(error.to_string().contains("refusing to replace"), "{error}");
+    assert!(schemas.join("t/v1.schema.json").is_file(), "nothing was removed");
+    assert_eq!(std::fs::read_to_string(work.path().join("Cargo.toml")).unwrap(), "[workspace]\n");
 }
 
 #[test]

@@ -19,16 +19,20 @@ fn generated_crates_are_fresh() {
 #[test]
 fn drift_is_reported_with_a_diff_and_the_fix() {
     let paths = Paths::in_repository();
-    let mut files = generated_files(&paths, &codegen::Settings::default()).expect("generates");
+    let files = generated_files(&paths, &codegen::Settings::default()).expect("generates");
     let copy = tempfile::tempdir().expect("temp dir");
     ensure_tree(copy.path(), &files, Mode::Write, FIX_COMMAND).expect("writes a copy");
-    let lib = files.iter_mut().find(|file| file.path == "src/lib.rs").expect("lib.rs is generated");
-    lib.contents = lib.contents.replacen("mod runtime;", "mod runtime; // edited", 1);
+    // A hand edit of one byte on disk, and a stray file.
+    let lib = copy.path().join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, text.replacen("mod runtime;", "mod runtime; ", 1)).unwrap();
+    std::fs::write(copy.path().join("src/notes.rs"), "// by hand\n").unwrap();
     match ensure_tree(copy.path(), &files, Mode::Check, FIX_COMMAND) {
         Err(TreeError::Drift(drift)) => {
-            assert_eq!(drift.changed, vec!["src/lib.rs".to_owned()]);
+            assert_eq!(drift.changed, ["src/lib.rs"]);
+            assert_eq!(drift.removed, ["src/notes.rs"]);
             let message = TreeError::Drift(drift).to_string();
-            assert!(message.contains("+mod runtime; // edited"), "{message}");
+            assert!(message.contains("-mod runtime; \n") && message.contains("+mod runtime;\n"), "{message}");
             assert!(message.contains(FIX_COMMAND), "{message}");
         }
         other => panic!("expected drift, got {other:?}"),

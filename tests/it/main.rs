@@ -6,6 +6,7 @@ mod codegen_errors;
 mod consumer;
 mod determinism;
 mod drift;
+mod generator_edge_cases;
 mod reference_example;
 mod round_trip;
 mod versions;

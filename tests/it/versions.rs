@@ -87,6 +87,14 @@ fn a_second_event_type_dispatches_to_its_variant() {
     let decoded = two_types::decode(&serde_json::to_vec(&with_new_field).unwrap()).expect("an added field is accepted");
     let encoded: serde_json::Value = serde_json::from_slice(&two_types::encode(&decoded).unwrap()).unwrap();
     assert_eq!(encoded, with_new_field);
+    // `reason` is optional: absent is fine, and stays absent.
+    let without_reason = {
+        let mut event: serde_json::Value = serde_json::from_slice(&cancelled).unwrap();
+        event["data"].as_object_mut().unwrap().remove("reason");
+        event
+    };
+    let decoded = two_types::decode(&serde_json::to_vec(&without_reason).unwrap()).expect("reason is optional");
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), without_reason);
     assert!(matches!(
         two_types::decode(REFERENCE_EXAMPLE.as_bytes()),
         Ok(two_types::Event::TicketingEventPublished(two_types::TicketingEventPublished::V1(_)))

@@ -55,155 +55,154 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut __map: A,
             ) -> ::std::result::Result<TicketingEventPublishedV1, A::Error> {
-                let mut capacity: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut ends_at: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut event_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut event_product_ids: ::std::option::Option<
+                let mut __slot0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut __slot1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut __slot2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut __slot3: ::std::option::Option<
                     ::std::vec::Vec<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                let mut event_type: ::std::option::Option<
+                let mut __slot4: ::std::option::Option<
                     TicketingEventPublishedV1EventType,
                 > = ::std::option::Option::None;
-                let mut occurred_at: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut schema_version: ::std::option::Option<
+                let mut __slot5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut __slot6: ::std::option::Option<
                     TicketingEventPublishedV1SchemaVersion,
                 > = ::std::option::Option::None;
-                let mut starts_at: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut status: ::std::option::Option<TicketingEventPublishedV1Status> = ::std::option::Option::None;
-                let mut timezone: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut title: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut venue: ::std::option::Option<
+                let mut __slot7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut __slot8: ::std::option::Option<
+                    TicketingEventPublishedV1Status,
+                > = ::std::option::Option::None;
+                let mut __slot9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut __slot10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut __slot11: ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 > = ::std::option::Option::None;
-                let mut additional_properties = ::serde_json::Map::new();
-                while let ::std::option::Option::Some(key) = map
+                let mut __undocumented = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(__key) = __map
                     .next_key::<crate::runtime::Key<'de>>()?
                 {
-                    match &*key.0 {
+                    match &*__key.0 {
                         "capacity" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut capacity,
+                                &mut __map,
+                                &mut __slot0,
                                 "capacity",
                             )?
                         }
                         "ends_at" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut ends_at,
+                                &mut __map,
+                                &mut __slot1,
                                 "ends_at",
                             )?
                         }
                         "event_id" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut event_id,
+                                &mut __map,
+                                &mut __slot2,
                                 "event_id",
                             )?
                         }
                         "event_product_ids" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut event_product_ids,
+                                &mut __map,
+                                &mut __slot3,
                                 "event_product_ids",
                             )?
                         }
                         "event_type" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut event_type,
+                                &mut __map,
+                                &mut __slot4,
                                 "event_type",
                             )?
                         }
                         "occurred_at" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut occurred_at,
+                                &mut __map,
+                                &mut __slot5,
                                 "occurred_at",
                             )?
                         }
                         "schema_version" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut schema_version,
+                                &mut __map,
+                                &mut __slot6,
                                 "schema_version",
                             )?
                         }
                         "starts_at" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut starts_at,
+                                &mut __map,
+                                &mut __slot7,
                                 "starts_at",
                             )?
                         }
                         "status" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut status,
+                                &mut __map,
+                                &mut __slot8,
                                 "status",
                             )?
                         }
                         "timezone" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut timezone,
+                                &mut __map,
+                                &mut __slot9,
                                 "timezone",
                             )?
                         }
                         "title" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut title,
+                                &mut __map,
+                                &mut __slot10,
                                 "title",
                             )?
                         }
                         "venue" => {
                             crate::runtime::payload::set_once(
-                                &mut map,
-                                &mut venue,
+                                &mut __map,
+                                &mut __slot11,
                                 "venue",
                             )?
                         }
                         _ => {
                             crate::runtime::payload::keep_undocumented(
-                                &mut map,
-                                &mut additional_properties,
-                                key,
+                                &mut __map,
+                                &mut __undocumented,
+                                __key,
                             )?
                         }
                     }
                 }
                 ::std::result::Result::Ok(TicketingEventPublishedV1 {
-                    capacity: crate::runtime::payload::required(capacity, "capacity")?,
-                    ends_at: crate::runtime::payload::required(ends_at, "ends_at")?,
-                    event_id: crate::runtime::payload::required(event_id, "event_id")?,
+                    capacity: crate::runtime::payload::required(__slot0, "capacity")?,
+                    ends_at: crate::runtime::payload::required(__slot1, "ends_at")?,
+                    event_id: crate::runtime::payload::required(__slot2, "event_id")?,
                     event_product_ids: crate::runtime::payload::required(
-                        event_product_ids,
+                        __slot3,
                         "event_product_ids",
                     )?,
                     event_type: crate::runtime::payload::required(
-                        event_type,
+                        __slot4,
                         "event_type",
                     )?,
                     occurred_at: crate::runtime::payload::required(
-                        occurred_at,
+                        __slot5,
                         "occurred_at",
                     )?,
                     schema_version: crate::runtime::payload::required(
-                        schema_version,
+                        __slot6,
                         "schema_version",
                     )?,
-                    starts_at: crate::runtime::payload::required(
-                        starts_at,
-                        "starts_at",
-                    )?,
-                    status: crate::runtime::payload::required(status, "status")?,
-                    timezone: crate::runtime::payload::required(timezone, "timezone")?,
-                    title: crate::runtime::payload::required(title, "title")?,
-                    venue,
-                    additional_properties,
+                    starts_at: crate::runtime::payload::required(__slot7, "starts_at")?,
+                    status: crate::runtime::payload::required(__slot8, "status")?,
+                    timezone: crate::runtime::payload::required(__slot9, "timezone")?,
+                    title: crate::runtime::payload::required(__slot10, "title")?,
+                    venue: __slot11,
+                    additional_properties: __undocumented,
                 })
             }
         }
@@ -251,21 +250,30 @@ impl ::serde::Serialize for TicketingEventPublishedV1 {
     }
 }
 ///`TicketingEventPublishedV1EventType`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TicketingEventPublishedV1EventType {
     #[serde(rename = "ticketing.event.published")]
     TicketingEventPublished,
+}
+impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1EventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["ticketing.event.published"];
+        let value = <crate::runtime::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value.0 {
+            "ticketing.event.published" => {
+                ::std::result::Result::Ok(Self::TicketingEventPublished)
+            }
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
+                )
+            }
+        }
+    }
 }
 impl ::std::fmt::Display for TicketingEventPublishedV1EventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -303,21 +311,28 @@ for TicketingEventPublishedV1EventType {
     }
 }
 ///`TicketingEventPublishedV1SchemaVersion`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TicketingEventPublishedV1SchemaVersion {
     #[serde(rename = "1.0")]
     X10,
+}
+impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["1.0"];
+        let value = <crate::runtime::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value.0 {
+            "1.0" => ::std::result::Result::Ok(Self::X10),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
+                )
+            }
+        }
+    }
 }
 impl ::std::fmt::Display for TicketingEventPublishedV1SchemaVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -355,21 +370,28 @@ for TicketingEventPublishedV1SchemaVersion {
     }
 }
 ///`TicketingEventPublishedV1Status`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TicketingEventPublishedV1Status {
     #[serde(rename = "published")]
     Published,
+}
+impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1Status {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["published"];
+        let value = <crate::runtime::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match &*value.0 {
+            "published" => ::std::result::Result::Ok(Self::Published),
+            other => {
+                ::std::result::Result::Err(
+                    <D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
+                )
+            }
+        }
+    }
 }
 impl ::std::fmt::Display for TicketingEventPublishedV1Status {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -1,0 +1,58 @@
+//! The crate generated from the `generator-edge-cases` fixture registry: member names that
+//! collide with Rust keywords, with the generated visitor's own variables and with our extra
+//! field; constants of several kinds; `format`; nested and referenced objects. It compiles (it
+//! is a dependency of this crate, clippy-checked in CI) and behaves.
+
+use cope_events_fixture_generator_edge_cases::test_edge_cases::v1::{TestEdgeCasesV1, TestEdgeCasesV1Type};
+use serde_json::{json, Value};
+
+fn payload() -> Value {
+    json!({
+        "map": "m", "key": 7, "value": ["v"], "deserializer": true, "type": "b-c", "ref": "r", "self": 1.5,
+        "additional_properties": "documented", "level": 3, "at": "2026-05-05T14:00:00.000+02:00",
+        "nested": {"name": "n", "tags": {}, "extra": 1},
+        "undocumented": {"kept": [1, 2]}
+    })
+}
+
+#[track_caller]
+fn decode(value: &Value) -> Result<TestEdgeCasesV1, serde_json::Error> {
+    serde_json::from_value(value.clone())
+}
+
+#[test]
+fn awkward_member_names_decode_and_round_trip() {
+    let decoded = decode(&payload()).expect("decodes");
+    assert_eq!(decoded.map, "m");
+    assert_eq!(decoded.key, 7);
+    assert_eq!(decoded.type_, TestEdgeCasesV1Type::BC);
+    assert_eq!(decoded.ref_.as_deref(), Some("r"));
+    assert_eq!(decoded.additional_properties.as_deref(), Some("documented"), "a member may be called like our extra field");
+    assert_eq!(decoded.additional_properties_.get("undocumented"), Some(&json!({"kept": [1, 2]})));
+    assert_eq!(decoded.nested.additional_properties.get("extra"), Some(&json!(1)));
+    assert_eq!(decoded.maybe, None);
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), payload(), "re-encodes JSON-equal");
+}
+
+#[test]
+fn formatted_strings_are_kept_exactly() {
+    let decoded = decode(&payload()).unwrap();
+    assert_eq!(decoded.at.as_deref(), Some("2026-05-05T14:00:00.000+02:00"));
+}
+
+#[test]
+fn constants_and_enums_reject_other_values() {
+    for (member, value) in [("level", json!(4)), ("level", json!("3")), ("type", json!("B-C")), ("type", json!({"a": null}))] {
+        let mut bad = payload();
+        bad[member] = value.clone();
+        let error = decode(&bad).expect_err(&format!("{member} = {value}"));
+        assert!(!error.is_io(), "{error}");
+    }
+}
+
+#[test]
+fn required_members_of_nested_objects_are_required() {
+    let mut bad = payload();
+    bad["nested"].as_object_mut().unwrap().remove("name");
+    assert!(decode(&bad).unwrap_err().to_string().contains("missing field `name`"));
+}
