@@ -10,6 +10,7 @@
 //! subset, before typify) → `payload` (typify, then our serde impls on its structs) → `emit`
 //! (envelope, dispatch enums, constants) → `render` (prettyplease, file headers).
 
+pub mod compat;
 mod emit;
 mod error;
 mod manifest;

@@ -89,9 +89,10 @@ fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
                 errors.push(Error::GeneratedShape {
                     file: file.to_owned(),
                     type_name: item.ident.to_string(),
-                    message: "unions (`oneOf`, `anyOf`, several types) are not supported yet: typify's enum would reject \
+                    message:
+                        "unions (`oneOf`, `anyOf`, several types) are not supported yet: typify's enum would reject \
                               or drop members the schema allows"
-                        .to_owned(),
+                            .to_owned(),
                 });
             }
             Item::Enum(item) if is_unit_enum_with_derived_deserialize(&item) => output.extend(rewrite_unit_enum(item)),
@@ -108,9 +109,9 @@ fn is_unit_enum_with_derived_deserialize(item: &syn::ItemEnum) -> bool {
     let unit = !item.variants.is_empty() && item.variants.iter().all(|variant| matches!(variant.fields, Fields::Unit));
     let derived = item.attrs.iter().any(|attribute| {
         attribute.path().is_ident("derive")
-            && attribute
-                .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-                .is_ok_and(|paths| paths.iter().any(|path| path.segments.last().is_some_and(|last| last.ident == "Deserialize")))
+            && attribute.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated).is_ok_and(|paths| {
+                paths.iter().any(|path| path.segments.last().is_some_and(|last| last.ident == "Deserialize"))
+            })
     });
     let container_serde = item.attrs.iter().any(|attribute| attribute.path().is_ident("serde"));
     unit && derived && !container_serde
@@ -146,7 +147,8 @@ fn rewrite_unit_enum(mut item: syn::ItemEnum) -> Vec<Item> {
             let Ok(derives) = attribute.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated) else {
                 return attribute;
             };
-            let kept = derives.into_iter().filter(|path| path.segments.last().is_none_or(|last| last.ident != "Deserialize"));
+            let kept =
+                derives.into_iter().filter(|path| path.segments.last().is_none_or(|last| last.ident != "Deserialize"));
             parse_quote!(#[derive(#(#kept),*)])
         })
         .collect();

@@ -75,7 +75,9 @@ fn json_media_types_with_parameters_are_json() {
     }
     let mut value = event();
     value["datacontenttype"] = json!("application/jsonx");
-    assert!(matches!(decode(value), Err(DecodeError::ContractViolation { attribute, .. }) if attribute == "datacontenttype"));
+    assert!(
+        matches!(decode(value), Err(DecodeError::ContractViolation { attribute, .. }) if attribute == "datacontenttype")
+    );
 }
 
 #[test]

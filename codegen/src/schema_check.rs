@@ -172,14 +172,19 @@ impl Checker<'_> {
         let values_allow = object.get("const") == Some(&Value::Null)
             || object.get("enum").and_then(Value::as_array).is_some_and(|values| values.contains(&Value::Null));
         let branch_allows = ["anyOf", "oneOf"].iter().any(|keyword| {
-            object.get(*keyword).and_then(Value::as_array).is_some_and(|branches| branches.iter().any(|branch| self.allows_null(branch)))
+            object
+                .get(*keyword)
+                .and_then(Value::as_array)
+                .is_some_and(|branches| branches.iter().any(|branch| self.allows_null(branch)))
         });
         let reference_allows = object
             .get("$ref")
             .and_then(Value::as_str)
             .and_then(|reference| reference.strip_prefix('#'))
             .and_then(|target| self.root.pointer(target))
-            .is_some_and(|target| !std::ptr::eq(target, schema) && target.get("$ref").is_none() && self.allows_null(target));
+            .is_some_and(|target| {
+                !std::ptr::eq(target, schema) && target.get("$ref").is_none() && self.allows_null(target)
+            });
         type_allows || values_allow || branch_allows || reference_allows
     }
 

@@ -9,8 +9,8 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use criterion::{Criterion, Throughput};
 use cope_events_tests::REFERENCE_EXAMPLE;
+use criterion::{Criterion, Throughput};
 use serde::Deserialize;
 
 const GROUP: &str = "decode_reference_example";

@@ -34,7 +34,9 @@ fn check(name: &str, input: &[u8], expected: Expected) {
     assert_eq!(actual, expected, "{name}: {error}");
     // The message names the place too, for logs.
     let place = match &actual {
-        Expected::NotACloudEvent(Some(attribute)) | Expected::Contract(attribute) | Expected::Payload(attribute) => *attribute,
+        Expected::NotACloudEvent(Some(attribute)) | Expected::Contract(attribute) | Expected::Payload(attribute) => {
+            *attribute
+        }
         _ => "",
     };
     assert!(error.to_string().contains(place), "{name}: {error} does not name {place}");
@@ -165,7 +167,11 @@ fn contract_violations() {
     check("subject without prefix", &edited_example(set("subject", json!("venue:1"))), Contract("subject"));
     check("subject with empty identifier", &edited_example(set("subject", json!("event:"))), Contract("subject"));
     check("missing subject", &edited_example(remove("subject")), Contract("subject"));
-    check("text datacontenttype", &edited_example(set("datacontenttype", json!("text/plain"))), Contract("datacontenttype"));
+    check(
+        "text datacontenttype",
+        &edited_example(set("datacontenttype", json!("text/plain"))),
+        Contract("datacontenttype"),
+    );
     check("missing data", &edited_example(remove("data")), Contract("data"));
     check(
         "data_base64 instead of data",
@@ -186,8 +192,16 @@ fn contract_violations() {
 fn invalid_payloads_name_the_field() {
     use Expected::Payload;
     check("status draft (const)", &edited_payload(set("status", json!("draft"))), Payload("data.status"));
-    check("status as a map (serde's other spelling of a unit variant)", &edited_payload(set("status", json!({"published": null}))), Payload("data.status"));
-    check("status as a one-element array", &edited_payload(set("status", json!(["published"]))), Payload("data.status"));
+    check(
+        "status as a map (serde's other spelling of a unit variant)",
+        &edited_payload(set("status", json!({"published": null}))),
+        Payload("data.status"),
+    );
+    check(
+        "status as a one-element array",
+        &edited_payload(set("status", json!(["published"]))),
+        Payload("data.status"),
+    );
     check("event_type const", &edited_payload(set("event_type", json!("other"))), Payload("data.event_type"));
     check("capacity as string", &edited_payload(set("capacity", json!("1000"))), Payload("data.capacity"));
     check("capacity fractional", &edited_payload(set("capacity", json!(1.5))), Payload("data.capacity"));
@@ -200,5 +214,9 @@ fn invalid_payloads_name_the_field() {
     check("duplicate undocumented member", &raw(r#""title": "#, r#""x": 1, "x": 2, "title": "#), Payload("data"));
     check("venue as string", &edited_payload(set("venue", json!("Hall"))), Payload("data.venue"));
     check("venue null", &edited_payload(set("venue", Value::Null)), Payload("data.venue"));
-    check("event_product_ids as object", &edited_payload(set("event_product_ids", json!({}))), Payload("data.event_product_ids"));
+    check(
+        "event_product_ids as object",
+        &edited_payload(set("event_product_ids", json!({}))),
+        Payload("data.event_product_ids"),
+    );
 }

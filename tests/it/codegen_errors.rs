@@ -28,7 +28,8 @@ idempotency_key = "idempotency_key"
 
 fn generate_from(event_type: &str, schema_text: Option<String>) -> Result<Vec<codegen::GeneratedFile>, Errors> {
     let manifest = Manifest::parse("schemas/contracts.toml", &manifest(event_type))?;
-    let schemas: BTreeMap<String, String> = schema_text.map(|text| ("t/v1.schema.json".to_owned(), text)).into_iter().collect();
+    let schemas: BTreeMap<String, String> =
+        schema_text.map(|text| ("t/v1.schema.json".to_owned(), text)).into_iter().collect();
     generate(&Registry::new(manifest, schemas)?, &Settings::default())
 }
 
@@ -68,7 +69,14 @@ fn a_valid_schema_generates() {
     let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["Cargo.toml", "src/event.rs", "src/lib.rs", "src/runtime.rs", "src/thing_happened/mod.rs", "src/thing_happened/v1.rs"]
+        [
+            "Cargo.toml",
+            "src/event.rs",
+            "src/lib.rs",
+            "src/runtime.rs",
+            "src/thing_happened/mod.rs",
+            "src/thing_happened/v1.rs"
+        ]
     );
     assert!(files.iter().all(|file| file.contents.contains("do not edit by hand")));
 }
@@ -86,8 +94,16 @@ fn unsupported_schemas_name_file_and_pointer() {
     check_schema(payload_schema(json!({"a": {"prefixItems": []}})), "/properties/a/prefixItems", "prefixItems");
     check_schema(payload_schema(json!({"a": {"frobnicate": 1}})), "/properties/a/frobnicate", "unknown keyword");
     check_schema(payload_schema(json!({"a/b": {"type": []}})), "/properties/a~1b/type", "at least one type");
-    check_schema(payload_schema(json!({"flag": {"const": true}})), "/properties/flag/const", "all strings or all integers");
-    check_schema(payload_schema(json!({"n": {"enum": [1, "one"]}})), "/properties/n/enum", "all strings or all integers");
+    check_schema(
+        payload_schema(json!({"flag": {"const": true}})),
+        "/properties/flag/const",
+        "all strings or all integers",
+    );
+    check_schema(
+        payload_schema(json!({"n": {"enum": [1, "one"]}})),
+        "/properties/n/enum",
+        "all strings or all integers",
+    );
     check_schema(
         payload_schema(json!({"note": {"type": ["string", "null"]}})),
         "/properties/note",
@@ -126,9 +142,8 @@ fn two_versions_with_one_schema_version_are_refused() {
     let mut manifest_text = manifest("thing.happened");
     manifest_text.push_str(&manifest("thing.happened").replace("version = 1", "version = 2").replace("/v1", "/v2"));
     let manifest = Manifest::parse("schemas/contracts.toml", &manifest_text).unwrap();
-    let schema = |id: &str| {
-        json!({"$id": id, "type": "object", "properties": {"schema_version": {"const": "1.0"}}}).to_string()
-    };
+    let schema =
+        |id: &str| json!({"$id": id, "type": "object", "properties": {"schema_version": {"const": "1.0"}}}).to_string();
     let schemas = BTreeMap::from([
         ("t/v1.schema.json".to_owned(), schema("https://example.com/t/v1")),
         ("t/v2.schema.json".to_owned(), schema("https://example.com/t/v2")),
@@ -139,7 +154,9 @@ fn two_versions_with_one_schema_version_are_refused() {
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let errors = schema_errors(payload_schema(json!({"a": {"not": {}}, "b": {"dependentSchemas": {}}, "c": {"$ref": "x.json"}})));
+    let errors = schema_errors(payload_schema(
+        json!({"a": {"not": {}}, "b": {"dependentSchemas": {}}, "c": {"$ref": "x.json"}}),
+    ));
     let pointers: Vec<&str> = errors.iter().map(|(pointer, _)| pointer.as_str()).collect();
     assert_eq!(pointers, ["/properties/a/not", "/properties/b/dependentSchemas", "/properties/c/$ref"]);
 }
@@ -163,11 +180,15 @@ fn a_missing_schema_file_is_named() {
 
 #[test]
 fn manifest_names_cannot_escape_or_break_the_crate() {
-    for event_type in ["../../etc/passwd", "Thing.Happened", "thing..happened", "", "thing/happened", "type", "runtime", "1thing"] {
+    for event_type in
+        ["../../etc/passwd", "Thing.Happened", "thing..happened", "", "thing/happened", "type", "runtime", "1thing"]
+    {
         let schema = payload_schema(json!({})).to_string();
         let errors = generate_from(event_type, Some(schema)).expect_err(event_type);
         assert!(
-            errors.iter().any(|error| matches!(error, Error::ManifestValue { key, .. } if key == "contract[0].event_type")),
+            errors
+                .iter()
+                .any(|error| matches!(error, Error::ManifestValue { key, .. } if key == "contract[0].event_type")),
             "{event_type}: {errors}"
         );
     }
@@ -191,7 +212,8 @@ fn codegen_refuses_to_replace_a_folder_it_did_not_generate() {
     std::fs::write(schemas.join("contracts.toml"), manifest("thing.happened")).unwrap();
     std::fs::write(schemas.join("t/v1.schema.json"), payload_schema(json!({})).to_string()).unwrap();
     std::fs::write(work.path().join("Cargo.toml"), "[workspace]\n").unwrap();
-    let paths = xtask::codegen_task::Paths { manifest: schemas.join("contracts.toml"), out_dir: work.path().to_path_buf() };
+    let paths =
+        xtask::codegen_task::Paths { manifest: schemas.join("contracts.toml"), out_dir: work.path().to_path_buf() };
     let error = xtask::codegen_task::run(&paths, &Settings::default(), xtask::tree::Mode::Write).unwrap_err();
     assert!(error.to_string().contains("refusing to replace"), "{error}");
     assert!(schemas.join("t/v1.schema.json").is_file(), "nothing was removed");

@@ -27,7 +27,11 @@ fn awkward_member_names_decode_and_round_trip() {
     assert_eq!(decoded.key, 7);
     assert_eq!(decoded.type_, TestEdgeCasesV1Type::BC);
     assert_eq!(decoded.ref_.as_deref(), Some("r"));
-    assert_eq!(decoded.additional_properties.as_deref(), Some("documented"), "a member may be called like our extra field");
+    assert_eq!(
+        decoded.additional_properties.as_deref(),
+        Some("documented"),
+        "a member may be called like our extra field"
+    );
     assert_eq!(decoded.additional_properties_.get("undocumented"), Some(&json!({"kept": [1, 2]})));
     assert_eq!(decoded.nested.additional_properties.get("extra"), Some(&json!(1)));
     assert_eq!(decoded.maybe, None);
@@ -42,7 +46,9 @@ fn formatted_strings_are_kept_exactly() {
 
 #[test]
 fn constants_and_enums_reject_other_values() {
-    for (member, value) in [("level", json!(4)), ("level", json!("3")), ("type", json!("B-C")), ("type", json!({"a": null}))] {
+    for (member, value) in
+        [("level", json!(4)), ("level", json!("3")), ("type", json!("B-C")), ("type", json!({"a": null}))]
+    {
         let mut bad = payload();
         bad[member] = value.clone();
         let error = decode(&bad).expect_err(&format!("{member} = {value}"));

@@ -3,6 +3,7 @@
 
 mod bad_events;
 mod codegen_errors;
+mod compat;
 mod consumer;
 mod determinism;
 mod drift;

@@ -115,7 +115,8 @@ pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: path.display().to_string(), source })
     };
-    let manifest = Manifest::parse(&manifest_display_name(manifest_path), &read(manifest_path)?).map_err(TaskError::Generate)?;
+    let manifest =
+        Manifest::parse(&manifest_display_name(manifest_path), &read(manifest_path)?).map_err(TaskError::Generate)?;
     let folder = manifest_path.parent().unwrap_or(Path::new("."));
     let mut schemas = BTreeMap::new();
     for schema in manifest.schema_files() {

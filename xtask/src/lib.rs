@@ -2,4 +2,5 @@
 //! that reads schemas from disk or writes the generated crate; the `codegen` library does no I/O.
 
 pub mod codegen_task;
+pub mod compat_task;
 pub mod tree;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use codegen::Settings;
 use xtask::codegen_task::{self, Paths, Target};
+use xtask::compat_task;
 use xtask::tree::{Mode, Outcome};
 
 #[derive(Parser)]
@@ -40,10 +41,88 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         crate_name: Option<String>,
     },
+    /// Check that schema edits follow the versioning rule: within a version, fields may be
+    /// added; removing or changing the meaning of a documented field needs a new version.
+    ///
+    /// Compares every schema of the manifest with its state at a git revision (or two files),
+    /// and prints every change, one a line: `file:pointer: RULE_ID: message`. Accepted
+    /// exceptions are listed, each with a justification, in schemas/compat-ignore.toml.
+    /// Exit status: 0 compatible, 1 breaking, 2 cannot judge (unknown keyword, unresolvable
+    /// $ref, unreadable input).
+    Compat {
+        /// The git revision holding the previous state of the schemas.
+        #[arg(long, value_name = "REV", default_value = "HEAD", conflicts_with_all = ["old", "new"])]
+        base: String,
+        /// The contract manifest [default: schemas/contracts.toml in this repository].
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["old", "new"])]
+        manifest: Option<PathBuf>,
+        /// Compare two files instead: the previous state...
+        #[arg(long, value_name = "OLD.json", requires = "new")]
+        old: Option<PathBuf>,
+        /// ...and the new one.
+        #[arg(long, value_name = "NEW.json", requires = "old")]
+        new: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Accepted exceptions [default: schemas/compat-ignore.toml in this repository].
+        #[arg(long, value_name = "FILE")]
+        ignore: Option<PathBuf>,
+        /// Print every rule id with its severity and exit.
+        #[arg(long)]
+        list_rules: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
-    let Cli { command: Command::Codegen { check, manifest, out, crate_name } } = Cli::parse();
+    match Cli::parse().command {
+        Command::Codegen { check, manifest, out, crate_name } => codegen(check, manifest, out, crate_name),
+        Command::Compat { base, manifest, old, new, format, ignore, list_rules } => {
+            if list_rules {
+                for (id, (severity, summary)) in compat_task::rule_table() {
+                    println!("{id:<32} {severity:<10} {summary}");
+                }
+                return ExitCode::SUCCESS;
+            }
+            compat(&base, manifest, old.zip(new), format, ignore)
+        }
+    }
+}
+
+fn compat(
+    base: &str,
+    manifest: Option<PathBuf>,
+    files: Option<(PathBuf, PathBuf)>,
+    format: Format,
+    ignore: Option<PathBuf>,
+) -> ExitCode {
+    let ignore = ignore.unwrap_or_else(|| codegen_task::project_root().join(compat_task::IGNORE_FILE));
+    let pairs = match &files {
+        Some((old, new)) => compat_task::file_pair(old, new).map(|pair| vec![pair]),
+        None => compat_task::base_pairs(&manifest.unwrap_or(Paths::in_repository().manifest), base),
+    };
+    let (pairs, accepted) = match pairs.and_then(|pairs| Ok((pairs, compat_task::load_ignore_file(&ignore)?))) {
+        Ok(inputs) => inputs,
+        Err(error) => {
+            eprintln!("compat: cannot judge: {error}");
+            return ExitCode::from(compat_task::Verdict::Unjudgeable as u8);
+        }
+    };
+    let report = compat_task::judge(&pairs, &accepted);
+    match format {
+        Format::Text => print!("{}", report.to_text()),
+        Format::Json => print!("{}", report.to_json()),
+    }
+    ExitCode::from(report.verdict() as u8)
+}
+
+fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, crate_name: Option<String>) -> ExitCode {
     let mode = if check { Mode::Check } else { Mode::Write };
     let targets = match targets(manifest, out, crate_name) {
         Ok(targets) => targets,

@@ -1,0 +1,383 @@
+//! The canonical form of a schema that the gate compares: `$ref`s inlined (so extracting or
+//! renaming a definition changes nothing), sets where order does not matter (properties,
+//! `required`, enum values), `const` and one-value `enum` alike, `type: "x"` and `["x"]` alike,
+//! nullability spelled as a type array or as `anyOf`/`oneOf` with a null branch alike, and
+//! unused definitions never visited.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value};
+
+use crate::schema_check::escape;
+
+/// Keywords that only annotate: changing them changes no instance's validity.
+pub(crate) const ANNOTATIONS: &[&str] =
+    &["title", "description", "examples", "$comment", "deprecated", "readOnly", "writeOnly", "$schema"];
+
+/// Keywords that constrain a value beside its type, compared one by one.
+pub(crate) const CONSTRAINTS: &[&str] = &[
+    "format",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "default",
+];
+
+/// Keywords handled structurally.
+const STRUCTURE: &[&str] = &[
+    "$id",
+    "$defs",
+    "definitions",
+    "$ref",
+    "type",
+    "const",
+    "enum",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "allOf",
+    "anyOf",
+    "oneOf",
+];
+
+/// What members an object may have beyond its `properties`.
+#[derive(Debug, Clone)]
+pub(crate) enum Additional {
+    Open,
+    Closed,
+    Schema(Box<Shape>),
+}
+
+/// One schema, canonical.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    /// Where the schema object physically is: `#/$defs/Venue`.
+    pub location: String,
+    /// Allowed JSON types; `None` is any. `number` absorbs `integer`.
+    pub types: Option<BTreeSet<String>>,
+    /// Allowed values (canonical JSON text) from `const`/`enum`; `None` is unrestricted.
+    pub values: Option<BTreeSet<String>>,
+    pub constraints: BTreeMap<String, Value>,
+    pub annotations: BTreeMap<String, Value>,
+    pub properties: BTreeMap<String, Shape>,
+    pub required: BTreeSet<String>,
+    pub additional: Additional,
+    pub items: Option<Box<Shape>>,
+    pub all_of: Vec<Shape>,
+    pub any_of: Vec<Shape>,
+    pub one_of: Vec<Shape>,
+    /// The root's `$id`.
+    pub id: Option<String>,
+    /// A reference back into a definition being expanded (a recursive type): its location.
+    pub recursion: Option<String>,
+}
+
+type Problems = Vec<(String, String)>;
+
+impl Shape {
+    fn any(location: String) -> Shape {
+        Shape {
+            location,
+            types: None,
+            values: None,
+            constraints: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            properties: BTreeMap::new(),
+            required: BTreeSet::new(),
+            additional: Additional::Open,
+            items: None,
+            all_of: Vec::new(),
+            any_of: Vec::new(),
+            one_of: Vec::new(),
+            id: None,
+            recursion: None,
+        }
+    }
+
+    /// The canonical shape of a whole schema document.
+    pub(crate) fn of_document(document: &Value) -> Result<Shape, Problems> {
+        let mut builder = Builder { document, problems: Vec::new(), expanding: Vec::new() };
+        let shape = builder.shape(document, "");
+        if builder.problems.is_empty() {
+            Ok(shape)
+        } else {
+            Err(builder.problems)
+        }
+    }
+
+    /// What the shape allows, without where it is written or how it is annotated: two shapes
+    /// with the same meaning give the same value.
+    pub(crate) fn meaning(&self) -> Value {
+        let shapes = |shapes: &[Shape]| {
+            let mut meanings: Vec<String> = shapes.iter().map(|shape| shape.meaning().to_string()).collect();
+            meanings.sort();
+            meanings
+        };
+        json!({
+            "types": self.types,
+            "values": self.values,
+            "constraints": self.constraints,
+            "properties": self.properties.iter().map(|(name, shape)| (name.clone(), shape.meaning())).collect::<Map<_, _>>(),
+            "required": self.required,
+            "additional": match &self.additional {
+                Additional::Open => json!(true),
+                Additional::Closed => json!(false),
+                Additional::Schema(shape) => shape.meaning(),
+            },
+            "items": self.items.as_ref().map(|items| items.meaning()),
+            "allOf": shapes(&self.all_of),
+            "anyOf": shapes(&self.any_of),
+            "oneOf": shapes(&self.one_of),
+            "recursion": self.recursion,
+        })
+    }
+
+    /// A short description of the type, for messages: `string`, `integer or null`, `any`.
+    pub(crate) fn type_name(&self) -> String {
+        match &self.types {
+            None => "any".to_owned(),
+            Some(types) if types.is_empty() => "nothing".to_owned(),
+            Some(types) => types.iter().cloned().collect::<Vec<_>>().join(" or "),
+        }
+    }
+
+    fn is_null_only(&self) -> bool {
+        self.types.as_ref().is_some_and(|types| types.len() == 1 && types.contains("null"))
+            && self.properties.is_empty()
+            && self.constraints.is_empty()
+            && self.all_of.is_empty()
+            && self.any_of.is_empty()
+            && self.one_of.is_empty()
+    }
+}
+
+struct Builder<'a> {
+    document: &'a Value,
+    problems: Problems,
+    /// Definitions being expanded, to stop at recursion.
+    expanding: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn problem(&mut self, pointer: &str, reason: impl Into<String>) {
+        self.problems.push((pointer.to_owned(), reason.into()));
+    }
+
+    fn shape(&mut self, schema: &Value, pointer: &str) -> Shape {
+        let location = format!("#{pointer}");
+        let object = match schema {
+            Value::Bool(true) => return Shape::any(location),
+            Value::Bool(false) => {
+                let mut nothing = Shape::any(location);
+                nothing.types = Some(BTreeSet::new());
+                return nothing;
+            }
+            Value::Object(object) => object,
+            _ => {
+                self.problem(pointer, "a schema must be an object or a boolean");
+                return Shape::any(location);
+            }
+        };
+        let mut shape = Shape::any(location);
+        for (keyword, value) in object {
+            let at = format!("{pointer}/{}", escape(keyword));
+            if ANNOTATIONS.contains(&keyword.as_str()) {
+                shape.annotations.insert(keyword.clone(), value.clone());
+            } else if CONSTRAINTS.contains(&keyword.as_str()) {
+                shape.constraints.insert(keyword.clone(), value.clone());
+            } else if !STRUCTURE.contains(&keyword.as_str()) {
+                self.problem(&at, format!("keyword `{keyword}` is not understood by the compatibility gate"));
+            }
+        }
+        if pointer.is_empty() {
+            shape.id = object.get("$id").and_then(Value::as_str).map(str::to_owned);
+        }
+        if let Some(types) = object.get("type") {
+            let names = match types {
+                Value::String(name) => vec![name.clone()],
+                Value::Array(names) => names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                _ => {
+                    self.problem(&format!("{pointer}/type"), "`type` must be a string or an array");
+                    Vec::new()
+                }
+            };
+            shape.types = Some(names.into_iter().collect());
+        }
+        let mut values: Option<BTreeSet<String>> = None;
+        if let Some(value) = object.get("const") {
+            values = Some(BTreeSet::from([value.to_string()]));
+        }
+        if let Some(allowed) = object.get("enum") {
+            match allowed.as_array() {
+                Some(allowed) => {
+                    let set: BTreeSet<String> = allowed.iter().map(Value::to_string).collect();
+                    values = Some(match values {
+                        Some(existing) => existing.intersection(&set).cloned().collect(),
+                        None => set,
+                    });
+                }
+                None => self.problem(&format!("{pointer}/enum"), "`enum` must be an array"),
+            }
+        }
+        shape.values = values;
+        if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+            for (name, subschema) in properties {
+                let property = self.shape(subschema, &format!("{pointer}/properties/{}", escape(name)));
+                shape.properties.insert(name.clone(), property);
+            }
+        }
+        if let Some(required) = object.get("required").and_then(Value::as_array) {
+            shape.required = required.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        }
+        shape.additional = match object.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => Additional::Open,
+            Some(Value::Bool(false)) => Additional::Closed,
+            Some(subschema) => {
+                Additional::Schema(Box::new(self.shape(subschema, &format!("{pointer}/additionalProperties"))))
+            }
+        };
+        match object.get("items") {
+            None => {}
+            Some(Value::Array(_)) => {
+                self.problem(&format!("{pointer}/items"), "tuple `items` is not understood by the compatibility gate")
+            }
+            Some(items) => shape.items = Some(Box::new(self.shape(items, &format!("{pointer}/items")))),
+        }
+        for (keyword, target) in
+            [("allOf", &mut shape.all_of), ("anyOf", &mut shape.any_of), ("oneOf", &mut shape.one_of)]
+        {
+            if let Some(subschemas) = object.get(keyword) {
+                match subschemas.as_array() {
+                    Some(subschemas) => {
+                        for (index, subschema) in subschemas.iter().enumerate() {
+                            target.push(self.shape(subschema, &format!("{pointer}/{keyword}/{index}")));
+                        }
+                    }
+                    None => self.problem(&format!("{pointer}/{keyword}"), format!("`{keyword}` must be an array")),
+                }
+            }
+        }
+        if let Some(reference) = object.get("$ref") {
+            let referenced = self.reference(reference, &format!("{pointer}/$ref"));
+            shape.all_of.insert(0, referenced);
+        }
+        canonicalize(&mut shape);
+        shape
+    }
+
+    fn reference(&mut self, reference: &Value, at: &str) -> Shape {
+        let Some(target) = reference.as_str().and_then(|reference| reference.strip_prefix('#')) else {
+            self.problem(at, format!("{reference} cannot be resolved: only references within the file are judged"));
+            return Shape::any(format!("#{at}"));
+        };
+        let Some(schema) = self.document.pointer(target) else {
+            self.problem(at, format!("{reference} does not resolve"));
+            return Shape::any(format!("#{at}"));
+        };
+        if self.expanding.iter().any(|expanding| expanding == target) {
+            let mut recursion = Shape::any(format!("#{target}"));
+            recursion.recursion = Some(format!("#{target}"));
+            return recursion;
+        }
+        self.expanding.push(target.to_owned());
+        let shape = self.shape(schema, target);
+        self.expanding.pop();
+        shape
+    }
+}
+
+/// Makes equal what means the same.
+fn canonicalize(shape: &mut Shape) {
+    // A lone `$ref` (or a lone `allOf` member) with nothing beside it but annotations is the
+    // referenced shape itself.
+    if shape.all_of.len() == 1 && has_no_own_constraints(shape) {
+        let inner = shape.all_of.remove(0);
+        let annotations = std::mem::take(&mut shape.annotations);
+        let id = shape.id.take();
+        *shape = inner;
+        shape.annotations.extend(annotations);
+        shape.id = id.or(shape.id.take());
+    }
+    // Nullability spelled as `anyOf`/`oneOf` of one shape and `{"type": "null"}`.
+    let nullable_branch = |branches: &Vec<Shape>| {
+        branches.len() == 2 && branches.iter().filter(|branch| branch.is_null_only()).count() == 1
+    };
+    let branches = if nullable_branch(&shape.any_of) {
+        Some(std::mem::take(&mut shape.any_of))
+    } else if nullable_branch(&shape.one_of) {
+        Some(std::mem::take(&mut shape.one_of))
+    } else {
+        None
+    };
+    if let Some(mut other) = branches.and_then(|branches| branches.into_iter().find(|branch| !branch.is_null_only())) {
+        if let Some(types) = &mut other.types {
+            types.insert("null".to_owned());
+        }
+        if let Some(values) = &mut other.values {
+            values.insert("null".to_owned());
+        }
+        let annotations = std::mem::take(&mut shape.annotations);
+        let id = shape.id.take();
+        *shape = other;
+        shape.annotations.extend(annotations);
+        shape.id = id;
+    }
+    // Values restrict the type to theirs.
+    if let Some(values) = &shape.values {
+        let value_types: BTreeSet<String> = values
+            .iter()
+            .filter_map(|text| serde_json::from_str::<Value>(text).ok())
+            .map(|value| json_type(&value).to_owned())
+            .collect();
+        shape.types = Some(match &shape.types {
+            None => value_types,
+            Some(declared) => value_types
+                .into_iter()
+                .filter(|value_type| {
+                    declared.contains(value_type) || (value_type == "integer" && declared.contains("number"))
+                })
+                .collect(),
+        });
+    }
+    if let Some(types) = &mut shape.types {
+        if types.contains("number") {
+            types.remove("integer");
+        }
+    }
+}
+
+fn has_no_own_constraints(shape: &Shape) -> bool {
+    shape.types.is_none()
+        && shape.values.is_none()
+        && shape.constraints.is_empty()
+        && shape.properties.is_empty()
+        && shape.required.is_empty()
+        && matches!(shape.additional, Additional::Open)
+        && shape.items.is_none()
+        && shape.any_of.is_empty()
+        && shape.one_of.is_empty()
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(number) if number.is_i64() || number.is_u64() => "integer",
+        Value::Number(number) if number.as_f64().is_some_and(|float| float.fract() == 0.0) => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

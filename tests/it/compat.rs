@@ -1,0 +1,128 @@
+//! The compatibility gate (`cargo xtask compat`): every fixture pair under
+//! `tests/fixtures/compat/` gives exactly its expected findings (rule id and pointer) and exit
+//! status; accepted exceptions; the output formats; the real schemas against HEAD.
+
+use std::path::Path;
+
+use xtask::compat_task::{self, judge, parse_ignore_file, Pair, Verdict};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/compat");
+
+fn pair(case: &Path) -> Pair {
+    let read = |name: &str| std::fs::read_to_string(case.join(name)).unwrap();
+    Pair {
+        file: format!("{}/new.json", case.file_name().unwrap().to_string_lossy()),
+        old: Some(read("old.json")),
+        new: read("new.json"),
+    }
+}
+
+#[track_caller]
+fn check_case(case: &Path) {
+    let expected = std::fs::read_to_string(case.join("expected")).unwrap();
+    let mut lines = expected.lines();
+    let exit: u8 = lines.next().and_then(|line| line.strip_prefix("exit ")).and_then(|code| code.parse().ok()).unwrap();
+    let mut expected_findings: Vec<String> = lines.map(|line| line.trim_end().to_owned()).collect();
+    let report = judge(&[pair(case)], &[]);
+    let mut findings: Vec<String> = report
+        .findings
+        .iter()
+        .map(|found| format!("{} {}", found.finding.rule, found.finding.pointer).trim_end().to_owned())
+        .collect();
+    expected_findings.sort();
+    findings.sort();
+    let name = case.file_name().unwrap().to_string_lossy();
+    assert_eq!(findings, expected_findings, "{name}:\n{}", report.to_text());
+    assert_eq!(report.verdict() as u8, exit, "{name}:\n{}", report.to_text());
+}
+
+#[test]
+fn every_fixture_pair_gives_its_findings_and_exit_status() {
+    let mut cases: Vec<_> =
+        std::fs::read_dir(FIXTURES).unwrap().map(|entry| entry.unwrap().path()).filter(|path| path.is_dir()).collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "at least 40 change kinds, found {}", cases.len());
+    let breaking = cases
+        .iter()
+        .filter(|case| std::fs::read_to_string(case.join("expected")).unwrap().starts_with("exit 1"))
+        .count();
+    assert!(breaking >= 25, "{breaking} breaking kinds");
+    for case in &cases {
+        check_case(case);
+    }
+}
+
+#[test]
+fn findings_name_the_physical_location_behind_a_reference() {
+    let report = judge(&[pair(&Path::new(FIXTURES).join("nested-property-removed-behind-ref"))], &[]);
+    let text = report.to_text();
+    assert!(
+        text.starts_with("nested-property-removed-behind-ref/new.json:/properties/venue/properties/city: PROPERTY_REMOVED: property `city` (string) was removed"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "keyword at nested-property-removed-behind-ref/new.json#/$defs/Venue/properties/city in the old schema"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn messages_name_the_old_and_the_new_value() {
+    let report = judge(&[pair(&Path::new(FIXTURES).join("integer-widened-to-number"))], &[]);
+    assert_eq!(report.findings[0].finding.message, "type changed from integer to number");
+    let report = judge(&[pair(&Path::new(FIXTURES).join("enum-value-added"))], &[]);
+    assert!(report.findings[0].finding.message.contains(r#"["closed", "open"]"#), "{}", report.to_text());
+    assert!(report.findings[0].finding.message.contains(r#""held""#), "{}", report.to_text());
+}
+
+#[test]
+fn accepted_exceptions_need_a_justification() {
+    let case = Path::new(FIXTURES).join("optional-property-removed");
+    let ignore = r#"
+[[accept]]
+file = "optional-property-removed/new.json"
+pointer = "/properties/note"
+rule = "PROPERTY_REMOVED"
+justification = "No producer ever sent `note`."
+"#;
+    let accepted = parse_ignore_file("compat-ignore.toml", ignore).unwrap();
+    let report = judge(&[pair(&case)], &accepted);
+    assert_eq!(report.verdict(), Verdict::Compatible, "{}", report.to_text());
+    assert!(report.to_text().contains("accepted: No producer ever sent `note`."));
+
+    let unjustified = ignore.replace("No producer ever sent `note`.", " ");
+    assert!(parse_ignore_file("compat-ignore.toml", &unjustified).unwrap_err().contains("justification"));
+    let unknown_rule = ignore.replace("PROPERTY_REMOVED", "PROPERTY_GONE");
+    assert!(parse_ignore_file("compat-ignore.toml", &unknown_rule).unwrap_err().contains("unknown rule"));
+}
+
+#[test]
+fn json_output_carries_rule_severity_and_verdict() {
+    let report = judge(&[pair(&Path::new(FIXTURES).join("type-changed"))], &[]);
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["verdict"], "breaking");
+    assert_eq!(json["findings"][0]["rule"], "TYPE_CHANGED");
+    assert_eq!(json["findings"][0]["severity"], "breaking");
+    assert_eq!(json["findings"][0]["pointer"], "/properties/count");
+}
+
+#[test]
+fn a_new_schema_file_is_not_a_finding() {
+    let report = judge(&[Pair { file: "new.json".into(), old: None, new: "{}".into() }], &[]);
+    assert_eq!(report.verdict(), Verdict::Compatible);
+    assert!(report.findings.is_empty());
+}
+
+#[test]
+fn the_real_schemas_are_compatible_with_head() {
+    let manifest = xtask::codegen_task::Paths::in_repository().manifest;
+    let pairs = compat_task::base_pairs(&manifest, "HEAD").expect("git and the manifest are readable");
+    assert!(!pairs.is_empty());
+    let report = judge(
+        &pairs,
+        &compat_task::load_ignore_file(&xtask::codegen_task::project_root().join(compat_task::IGNORE_FILE)).unwrap(),
+    );
+    assert_eq!(report.verdict(), Verdict::Compatible, "{}", report.to_text());
+}

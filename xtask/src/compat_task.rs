@@ -1,0 +1,271 @@
+//! `cargo xtask compat`: the compatibility gate. Reads the schemas (two files, or every schema
+//! of the manifest against its state at a git revision), compares them with
+//! `codegen::compat`, applies the checked-in ignore file, and reports one finding a line.
+//!
+//! Exit status: 0 compatible (warnings allowed), 1 breaking, 2 cannot judge (fail closed).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use codegen::compat::{self, Finding, Rule, Severity};
+use codegen::Manifest;
+use serde::Deserialize;
+
+use crate::codegen_task::project_root;
+
+/// The checked-in list of accepted exceptions.
+pub const IGNORE_FILE: &str = "schemas/compat-ignore.toml";
+
+/// The gate's verdict, as an exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Exit 0.
+    Compatible = 0,
+    /// Exit 1.
+    Breaking = 1,
+    /// Exit 2: some input could not be judged.
+    Unjudgeable = 2,
+}
+
+/// One schema's old and new text, as the report names it.
+pub struct Pair {
+    /// The file as the report names it.
+    pub file: String,
+    /// The previous state; `None` when the file is new.
+    pub old: Option<String>,
+    /// The current state.
+    pub new: String,
+}
+
+/// A finding in a file, and whether the ignore file accepts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFinding {
+    /// The file.
+    pub file: String,
+    /// The finding.
+    pub finding: Finding,
+    /// The ignore file's justification, when it accepts the finding.
+    pub accepted: Option<String>,
+}
+
+/// Everything the gate found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings, by file then pointer.
+    pub findings: Vec<FileFinding>,
+    /// Inputs the gate could not judge: `file: reason`.
+    pub unjudgeable: Vec<String>,
+}
+
+impl Report {
+    /// 2 if anything could not be judged, else 1 if any breaking finding is not accepted.
+    pub fn verdict(&self) -> Verdict {
+        if !self.unjudgeable.is_empty() {
+            Verdict::Unjudgeable
+        } else if self
+            .findings
+            .iter()
+            .any(|found| found.finding.severity() == Severity::Breaking && found.accepted.is_none())
+        {
+            Verdict::Breaking
+        } else {
+            Verdict::Compatible
+        }
+    }
+
+    /// One finding a line: `file:pointer: RULE_ID: message`, then a summary line.
+    pub fn to_text(&self) -> String {
+        let mut text = String::new();
+        for FileFinding { file, finding, accepted } in &self.findings {
+            let note = match accepted {
+                Some(justification) => format!("accepted: {justification}"),
+                None => finding.severity().as_str().to_owned(),
+            };
+            let side = if finding.location_in_old { " in the old schema" } else { "" };
+            text.push_str(&format!(
+                "{file}:{}: {}: {} [{note}; keyword at {file}{}{side}]\n",
+                finding.pointer, finding.rule, finding.message, finding.location
+            ));
+        }
+        for problem in &self.unjudgeable {
+            text.push_str(&format!("{problem}\n"));
+        }
+        let count = |severity| {
+            self.findings
+                .iter()
+                .filter(|found| found.finding.severity() == severity && found.accepted.is_none())
+                .count()
+        };
+        let accepted = self.findings.iter().filter(|found| found.accepted.is_some()).count();
+        text.push_str(&format!(
+            "compat: {} breaking, {} warnings, {} compatible, {accepted} accepted, {} not judged: {}\n",
+            count(Severity::Breaking),
+            count(Severity::Warning),
+            count(Severity::Compatible),
+            self.unjudgeable.len(),
+            match self.verdict() {
+                Verdict::Compatible => "compatible",
+                Verdict::Breaking => "BREAKING: publish a new event version instead (see README)",
+                Verdict::Unjudgeable => "cannot judge (fail closed)",
+            }
+        ));
+        text
+    }
+
+    /// The report as JSON.
+    pub fn to_json(&self) -> String {
+        let findings: Vec<serde_json::Value> = self
+            .findings
+            .iter()
+            .map(|FileFinding { file, finding, accepted }| {
+                serde_json::json!({
+                    "file": file,
+                    "pointer": finding.pointer,
+                    "rule": finding.rule.as_str(),
+                    "severity": finding.severity().as_str(),
+                    "message": finding.message,
+                    "location": format!("{file}{}", finding.location),
+                    "location_in_old": finding.location_in_old,
+                    "accepted": accepted,
+                })
+            })
+            .collect();
+        let verdict = match self.verdict() {
+            Verdict::Compatible => "compatible",
+            Verdict::Breaking => "breaking",
+            Verdict::Unjudgeable => "unjudgeable",
+        };
+        let report = serde_json::json!({"verdict": verdict, "findings": findings, "unjudgeable": self.unjudgeable});
+        format!("{report:#}\n")
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreFile {
+    #[serde(default)]
+    accept: Vec<Accepted>,
+}
+
+/// One accepted exception.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accepted {
+    /// The schema file, as reports name it.
+    pub file: String,
+    /// The finding's pointer.
+    pub pointer: String,
+    /// The rule id.
+    pub rule: String,
+    /// Why this break is acceptable. Required.
+    pub justification: String,
+}
+
+/// Reads the ignore file; every entry needs a known rule and a justification.
+pub fn parse_ignore_file(display: &str, text: &str) -> Result<Vec<Accepted>, String> {
+    let parsed: IgnoreFile = toml::from_str(text).map_err(|error| format!("{display}: {error}"))?;
+    for (index, entry) in parsed.accept.iter().enumerate() {
+        if Rule::from_id(&entry.rule).is_none() {
+            return Err(format!("{display}: accept[{index}]: unknown rule `{}`", entry.rule));
+        }
+        if entry.justification.trim().is_empty() {
+            return Err(format!("{display}: accept[{index}]: a justification is required"));
+        }
+    }
+    Ok(parsed.accept)
+}
+
+/// Compares every pair and applies the accepted exceptions.
+pub fn judge(pairs: &[Pair], accepted: &[Accepted]) -> Report {
+    let mut report = Report::default();
+    for Pair { file, old, new } in pairs {
+        let Some(old) = old else { continue };
+        let parse = |side: &str, text: &str| {
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|error| format!("{file}: {side} schema is not JSON: {error}"))
+        };
+        let (old, new) = match (parse("old", old), parse("new", new)) {
+            (Ok(old), Ok(new)) => (old, new),
+            (old, new) => {
+                report.unjudgeable.extend(old.err().into_iter().chain(new.err()));
+                continue;
+            }
+        };
+        match compat::compare(&old, &new) {
+            Ok(findings) => report.findings.extend(findings.into_iter().map(|finding| {
+                let accepted = accepted
+                    .iter()
+                    .find(|entry| {
+                        entry.file == *file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str()
+                    })
+                    .map(|entry| entry.justification.clone());
+                FileFinding { file: file.clone(), finding, accepted }
+            })),
+            Err(problems) => {
+                report.unjudgeable.extend(problems.iter().map(|problem| format!("{file}: cannot judge: {problem}")))
+            }
+        }
+    }
+    report
+}
+
+/// Two files given on the command line.
+pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))
+    };
+    Ok(Pair { file: new.display().to_string(), old: Some(read(old)?), new: read(new)? })
+}
+
+/// Every schema the manifest names, now and at git revision `base`.
+pub fn base_pairs(manifest_path: &Path, base: &str) -> Result<Vec<Pair>, String> {
+    let root = project_root();
+    let manifest_text = std::fs::read_to_string(manifest_path)
+        .map_err(|error| format!("{}: cannot read: {error}", manifest_path.display()))?;
+    let manifest =
+        Manifest::parse(&manifest_path.display().to_string(), &manifest_text).map_err(|errors| errors.to_string())?;
+    let folder = manifest_path.parent().unwrap_or(Path::new("."));
+    git(&root, &["rev-parse", "--verify", &format!("{base}^{{commit}}")])?;
+    let mut pairs = Vec::new();
+    for schema in manifest.schema_files() {
+        let path: PathBuf = folder.join(schema);
+        let relative = path
+            .strip_prefix(&root)
+            .map_err(|_| format!("{}: not inside the repository", path.display()))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let new = std::fs::read_to_string(&path).map_err(|error| format!("{relative}: cannot read: {error}"))?;
+        let old = git(&root, &["show", &format!("{base}:{relative}")]).ok();
+        pairs.push(Pair { file: relative, old, new });
+    }
+    Ok(pairs)
+}
+
+fn git(root: &Path, arguments: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(arguments)
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if output.status.success() {
+        String::from_utf8(output.stdout).map_err(|_| "git printed non-UTF-8 text".to_owned())
+    } else {
+        Err(format!("git {}: {}", arguments.join(" "), String::from_utf8_lossy(&output.stderr).trim()))
+    }
+}
+
+/// The ignore file's entries, or none when it does not exist.
+pub fn load_ignore_file(path: &Path) -> Result<Vec<Accepted>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_ignore_file(&path.display().to_string(), &text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(error) => Err(format!("{}: cannot read: {error}", path.display())),
+    }
+}
+
+/// Rule ids and their severities, for `--help` and the README.
+pub fn rule_table() -> BTreeMap<&'static str, (&'static str, &'static str)> {
+    Rule::ALL.iter().map(|rule| (rule.as_str(), (rule.severity().as_str(), rule.summary()))).collect()
+}
