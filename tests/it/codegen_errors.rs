@@ -204,16 +204,23 @@ fn manifest_syntax_errors_name_the_file_and_line() {
     assert!(unknown_key.contains("evnt_type"), "{unknown_key}");
 }
 
-#[test]
-fn codegen_refuses_to_replace_a_folder_it_did_not_generate() {
+/// A registry on disk with one contract whose payload schema is `schema`: the temporary folder
+/// and the manifest's path.
+fn registry_on_disk(schema: Value) -> (tempfile::TempDir, std::path::PathBuf) {
     let work = tempfile::tempdir().unwrap();
     let schemas = work.path().join("schemas");
     std::fs::create_dir_all(schemas.join("t")).unwrap();
     std::fs::write(schemas.join("contracts.toml"), manifest("thing.happened")).unwrap();
-    std::fs::write(schemas.join("t/v1.schema.json"), payload_schema(json!({})).to_string()).unwrap();
+    std::fs::write(schemas.join("t/v1.schema.json"), schema.to_string()).unwrap();
+    (work, schemas.join("contracts.toml"))
+}
+
+#[test]
+fn codegen_refuses_to_replace_a_folder_it_did_not_generate() {
+    let (work, manifest_path) = registry_on_disk(payload_schema(json!({})));
+    let schemas = work.path().join("schemas");
     std::fs::write(work.path().join("Cargo.toml"), "[workspace]\n").unwrap();
-    let paths =
-        xtask::codegen_task::Paths { manifest: schemas.join("contracts.toml"), out_dir: work.path().to_path_buf() };
+    let paths = xtask::codegen_task::Paths { manifest: manifest_path, out_dir: work.path().to_path_buf() };
     let error = xtask::codegen_task::run(&paths, &Settings::default(), xtask::tree::Mode::Write).unwrap_err();
     assert!(error.to_string().contains("refusing to replace"), "{error}");
     assert!(schemas.join("t/v1.schema.json").is_file(), "nothing was removed");
@@ -222,16 +229,11 @@ fn codegen_refuses_to_replace_a_folder_it_did_not_generate() {
 
 #[test]
 fn a_failed_codegen_writes_nothing() {
-    let work = tempfile::tempdir().unwrap();
-    let schemas = work.path().join("schemas");
-    std::fs::create_dir_all(schemas.join("t")).unwrap();
-    std::fs::write(schemas.join("contracts.toml"), manifest("thing.happened")).unwrap();
-    std::fs::write(schemas.join("t/v1.schema.json"), payload_schema(json!({"a": {"$ref": "other.json"}})).to_string())
-        .unwrap();
+    let (work, manifest_path) = registry_on_disk(payload_schema(json!({"a": {"$ref": "other.json"}})));
     let out_dir = work.path().join("generated");
     std::fs::create_dir_all(&out_dir).unwrap();
     std::fs::write(out_dir.join("keep.txt"), "previous output").unwrap();
-    let paths = xtask::codegen_task::Paths { manifest: schemas.join("contracts.toml"), out_dir: out_dir.clone() };
+    let paths = xtask::codegen_task::Paths { manifest: manifest_path, out_dir: out_dir.clone() };
     let error = xtask::codegen_task::run(&paths, &Settings::default(), xtask::tree::Mode::Write).unwrap_err();
     assert!(error.to_string().contains("schemas/t/v1.schema.json#/properties/a/$ref"), "{error}");
     let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|entry| entry.unwrap().file_name()).collect();
