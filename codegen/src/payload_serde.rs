@@ -112,14 +112,19 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Ite
     } else {
         quote!(|name: &&::std::string::String| !matches!(name.as_str(), #(#documented)|*))
     };
+    // The member count, as a sum without zero terms (clippy's `identity_op` reads the output).
+    let mut len_terms = Vec::new();
+    if required > 0 {
+        len_terms.push(quote!(#required));
+    }
+    len_terms.extend(optional.iter().map(|field| quote!(usize::from(self.#field.is_some()))));
+    len_terms.push(quote!(self.#undocumented.keys().filter(is_undocumented).count()));
     parse_item(quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap as _;
                 let is_undocumented = #is_undocumented;
-                let len = #required
-                    #(+ usize::from(self.#optional.is_some()))*
-                    + self.#undocumented.keys().filter(is_undocumented).count();
+                let len = #(#len_terms)+*;
                 let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
                 #(#entries)*
                 for (name, value) in self.#undocumented.iter().filter(|(name, _)| is_undocumented(name)) {

@@ -126,3 +126,63 @@ fn the_real_schemas_are_compatible_with_head() {
     );
     assert_eq!(report.verdict(), Verdict::Compatible, "{}", report.to_text());
 }
+
+/// Breaking fixture kinds that no instance can show through the generated types, and why.
+const NOT_SHOWN_BY_INSTANCES: &[(&str, &str)] = &[
+    ("any-of-branch-added", "the generator refuses unions"),
+    ("default-changed", "the generator refuses `default`"),
+    ("format-added", "generated types keep strings exactly as sent and do not check `format`"),
+    ("id-changed", "`$id` is not part of an instance"),
+    ("max-items-added", "generated types do not enforce `maxItems`"),
+    ("maximum-added", "generated types do not enforce numeric bounds"),
+    ("nullable-added", "the generator refuses optional properties that allow null"),
+    ("nullable-removed", "the generator refuses optional properties that allow null"),
+    ("one-of-branch-added", "the generator refuses unions"),
+    ("one-of-branch-removed", "the generator refuses unions"),
+];
+
+/// The loop closed with the generator: for each breaking fixture pair, an instance that the
+/// type generated from one side accepts and the type generated from the other side rejects
+/// (the `compat-loop` fixture registry generates every pair as v1 = old, v2 = new).
+#[test]
+fn each_breaking_change_is_seen_by_the_generated_types() {
+    use cope_events_fixture_compat_loop::{decode, encode, DecodeError};
+    let mut shown = 0;
+    for entry in std::fs::read_dir(FIXTURES).unwrap() {
+        let case = entry.unwrap().path();
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        if !case.is_dir() || !std::fs::read_to_string(case.join("expected")).unwrap().starts_with("exit 1") {
+            continue;
+        }
+        let instance_file = case.join("instance.json");
+        if let Some((_, why)) = NOT_SHOWN_BY_INSTANCES.iter().find(|(skipped, _)| *skipped == name) {
+            assert!(!instance_file.exists(), "{name} has an instance but is listed as not shown: {why}");
+            continue;
+        }
+        let instance: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&instance_file).unwrap_or_else(|_| panic!("{name}: breaking, so it needs an instance.json")),
+        )
+        .unwrap();
+        let accepted_by = instance["accepted_by"].as_str().unwrap();
+        for (version, side) in [(1, "old"), (2, "new")] {
+            let event = serde_json::json!({
+                "specversion": "1.0", "id": "1", "source": "test", "type": format!("compat.{name}"),
+                "subject": "case:1", "dataschema": format!("https://example.com/compat/{name}/v{version}"),
+                "data": instance["data"],
+            });
+            let result = decode(&serde_json::to_vec(&event).unwrap());
+            if side == accepted_by {
+                let decoded = result.unwrap_or_else(|error| panic!("{name}: the {side} type must accept the instance: {error}"));
+                let encoded: serde_json::Value = serde_json::from_slice(&encode(&decoded).unwrap()).unwrap();
+                assert_eq!(encoded, event, "{name}: {side} round trip");
+            } else {
+                assert!(
+                    matches!(result, Err(DecodeError::InvalidPayload { .. })),
+                    "{name}: the {side} type must reject the instance, got {result:?}"
+                );
+            }
+        }
+        shown += 1;
+    }
+    assert!(shown >= 20, "{shown} breaking kinds shown by instances");
+}
