@@ -35,8 +35,11 @@ fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> I
         let slot_ty = if *required { ty } else { option_inner(ty).unwrap_or(ty) };
         quote!(let mut #slot: ::std::option::Option<#slot_ty> = ::std::option::Option::None;)
     });
-    let arms = members.iter().zip(&slots).map(|(Member { wire_name, .. }, slot)| {
-        quote!(#wire_name => crate::runtime::payload::set_once(&mut __map, &mut #slot, #wire_name)?,)
+    let arms = members.iter().zip(&slots).map(|(Member { wire_name, ty, .. }, slot)| {
+        // Members holding `serde_json` values are read strictly: serde_json's own `Value`
+        // keeps the last of two equal keys.
+        let setter = if mentions_serde_json(ty) { quote!(set_once_strict) } else { quote!(set_once) };
+        quote!(#wire_name => crate::runtime::payload::#setter(&mut __map, &mut #slot, #wire_name)?,)
     });
     let finish = members.iter().zip(&slots).map(|(Member { ident, wire_name, required, .. }, slot)| {
         if *required {
@@ -134,6 +137,11 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Ite
             }
         }
     })
+}
+
+/// Whether a field type holds `serde_json::Value` or `serde_json::Map` anywhere.
+fn mentions_serde_json(ty: &Type) -> bool {
+    quote!(#ty).to_string().contains("serde_json")
 }
 
 fn parse_item(tokens: TokenStream) -> Item {

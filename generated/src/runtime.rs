@@ -375,6 +375,10 @@ pub(crate) fn decode_with<'de, E>(
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let envelope = match deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }) {
         Ok(envelope) => envelope,
+        // A syntax error is malformed JSON even inside an attribute the visitor was reading.
+        Err(json_error) if json_error.classify() != serde_json::error::Category::Data => {
+            return Err(from_json_error(&json_error))
+        }
         Err(json_error) => return Err(error.unwrap_or_else(|| from_json_error(&json_error))),
     };
     deserializer.end().map_err(|json_error| from_json_error(&json_error))?;
@@ -384,7 +388,7 @@ pub(crate) fn decode_with<'de, E>(
 /// The `Deserialize` implementation behind the generated `Event`, for any serde format.
 pub(crate) fn deserialize_with<'de, D: Deserializer<'de>, E>(
     deserializer: D,
-    dispatch: fn(Envelope<'de, Value>) -> Result<E, DecodeError>,
+    dispatch: fn(Envelope<'de, StrictValue>) -> Result<E, DecodeError>,
 ) -> Result<E, D::Error> {
     let mut error = None;
     let envelope = deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }).map_err(
@@ -427,13 +431,79 @@ impl<'de> CapturedData<'de> for &'de RawValue {
     }
 }
 
-impl CapturedData<'_> for Value {
+impl CapturedData<'_> for StrictValue {
     fn decode<T: DeserializeOwned>(&self) -> Result<T, (String, String)> {
-        T::deserialize(self).map_err(|_| path_error::<T, _>(self))
+        T::deserialize(&self.0).map_err(|_| path_error::<T, _>(&self.0))
     }
 
     fn schema_version(&self) -> Option<String> {
-        self.get("schema_version")?.as_str().map(str::to_owned)
+        self.0.get("schema_version")?.as_str().map(str::to_owned)
+    }
+}
+
+/// A JSON value read like `serde_json::Value`, except that an object with a key twice is an
+/// error instead of keeping the last one: nothing the producer sent may be silently dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StrictValue(pub(crate) Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictValueVisitor).map(StrictValue)
+    }
+}
+
+struct StrictValueVisitor;
+
+impl<'de> Visitor<'de> for StrictValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(value).map(Value::Number).ok_or_else(|| E::custom("a number JSON cannot hold"))
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let StrictValue(value) = map.next_value()?;
+            if members.contains_key(&*key) {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            members.insert(key.into_owned(), value);
+        }
+        Ok(Value::Object(members))
     }
 }
 
@@ -650,13 +720,39 @@ pub(crate) mod payload {
         Ok(())
     }
 
+    /// Like [`set_once`], for a member whose type holds `serde_json` values: read strictly (a
+    /// duplicated key anywhere inside is an error), then converted.
+    pub(crate) fn set_once_strict<'de, A: MapAccess<'de>, T: DeserializeOwned>(
+        map: &mut A,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value_seed(StrictSeed(PhantomData))?);
+        Ok(())
+    }
+
+    /// Reads a [`StrictValue`] and converts it to `T` while still inside the member, so that an
+    /// error's path names the member.
+    struct StrictSeed<T>(PhantomData<T>);
+
+    impl<'de, T: DeserializeOwned> de::DeserializeSeed<'de> for StrictSeed<T> {
+        type Value = T;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+            let StrictValue(value) = StrictValue::deserialize(deserializer)?;
+            T::deserialize(value).map_err(de::Error::custom)
+        }
+    }
+
     /// Keeps a member the schema does not document; a second occurrence is an error.
     pub(crate) fn keep_undocumented<'de, A: MapAccess<'de>>(
         map: &mut A,
         members: &mut serde_json::Map<String, Value>,
         key: Key<'de>,
     ) -> Result<(), A::Error> {
-        let value = map.next_value::<Value>()?;
+        let StrictValue(value) = map.next_value()?;
         let key = key.0.into_owned();
         if members.contains_key(&key) {
             return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
@@ -797,7 +893,13 @@ impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
                     if !is_extension_name(&name) {
                         return Err(fail(self.error, &name, "is not a valid extension attribute name ([a-z0-9]+)"));
                     }
-                    let value = map.next_value::<Value>()?;
+                    let value = match map.next_value::<StrictValue>() {
+                        Ok(StrictValue(value)) => value,
+                        Err(value_error) => {
+                            *self.error = Some(not_a_cloud_event(&name, &value_error.to_string()));
+                            return Err(value_error);
+                        }
+                    };
                     if raw.extensions.insert(name.clone(), value).is_some() {
                         return Err(fail(self.error, &name, "appears twice"));
                     }
@@ -840,6 +942,16 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
         }
         if self.data.is_some() && self.has_data_base64 {
             return Err(not_a_cloud_event("data_base64", "must not appear together with data"));
+        }
+        if let Some(time) = &self.time {
+            if chrono::DateTime::parse_from_rfc3339(time).is_err() {
+                return Err(not_a_cloud_event("time", &format!("must be an RFC 3339 timestamp, got \"{time}\"")));
+            }
+        }
+        if let Some(source) = &self.source {
+            if fluent_uri::UriRef::parse(&**source).is_err() {
+                return Err(not_a_cloud_event("source", &format!("must be a URI-reference (RFC 3986), got \"{source}\"")));
+            }
         }
         Ok(Envelope {
             id: required(self.id, "id")?,

@@ -112,6 +112,11 @@ fn not_a_cloud_event() {
     check("data and data_base64", &edited_example(set("data_base64", json!("e30="))), Not(Some("data_base64")));
     check("uppercase extension name", &edited_example(set("Traceparent", json!("x"))), Not(Some("Traceparent")));
     check("extension name with a dash", &edited_example(set("trace-parent", json!("x"))), Not(Some("trace-parent")));
+    check("time not a timestamp", &edited_example(set("time", json!("yesterday"))), Not(Some("time")));
+    check("time with month 13", &edited_example(set("time", json!("2026-13-05T12:00:00Z"))), Not(Some("time")));
+    check("time without offset", &edited_example(set("time", json!("2026-05-05T12:00:00"))), Not(Some("time")));
+    check("source not a URI-reference", &edited_example(set("source", json!("cope ticketing"))), Not(Some("source")));
+    check("duplicate key inside an extension value", &raw(r#""source""#, r#""trace": {"a": 1, "a": 2}, "source""#), Not(Some("trace")));
 }
 
 #[test]
@@ -212,6 +217,8 @@ fn invalid_payloads_name_the_field() {
     check("data is a string", &edited_example(set("data", json!("{}"))), Payload("data"));
     check("duplicate documented member", &raw(r#""title": "#, r#""title": "a", "title": "#), Payload("data"));
     check("duplicate undocumented member", &raw(r#""title": "#, r#""x": 1, "x": 2, "title": "#), Payload("data"));
+    check("duplicate key inside venue", &raw(r#""title": "#, r#""venue": {"city": "A", "city": "B"}, "title": "#), Payload("data.venue"));
+    check("duplicate key deep inside an undocumented member", &raw(r#""title": "#, r#""x": [{"k": 1, "k": 1}], "title": "#), Payload("data.x[0]"));
     check("venue as string", &edited_payload(set("venue", json!("Hall"))), Payload("data.venue"));
     check("venue null", &edited_payload(set("venue", Value::Null)), Payload("data.venue"));
     check(

@@ -8,6 +8,7 @@ mod consumer;
 mod determinism;
 mod drift;
 mod generator_edge_cases;
+mod limits;
 mod reference_example;
 mod round_trip;
 mod versions;

@@ -30,16 +30,17 @@ doctest = false
 serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = {{ version = "1.0.120", features = ["raw_value"] }}
 serde_path_to_error = "0.1.16"
+chrono = {{ version = "0.4.38", default-features = false, features = [{chrono_features}] }}
+fluent-uri = "0.4"
 "#,
         header = header(&manifest.file),
         name = settings.crate_name,
         version = settings.crate_version,
+        // The runtime checks `time` with chrono; payload types use it too when typify asks.
+        chrono_features = if dependencies.chrono { r#""alloc", "serde""# } else { r#""alloc""# },
     );
     if dependencies.regress {
         text.push_str("regress = \"0.12\"\n");
-    }
-    if dependencies.chrono {
-        text.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
     }
     if dependencies.uuid {
         text.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");

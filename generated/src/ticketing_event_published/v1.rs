@@ -106,7 +106,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                             )?
                         }
                         "event_product_ids" => {
-                            crate::runtime::payload::set_once(
+                            crate::runtime::payload::set_once_strict(
                                 &mut __map,
                                 &mut __slot3,
                                 "event_product_ids",
@@ -162,7 +162,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                             )?
                         }
                         "venue" => {
-                            crate::runtime::payload::set_once(
+                            crate::runtime::payload::set_once_strict(
                                 &mut __map,
                                 &mut __slot11,
                                 "venue",
