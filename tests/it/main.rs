@@ -6,6 +6,7 @@ mod codegen_errors;
 mod compat;
 mod consumer;
 mod determinism;
+mod differential;
 mod drift;
 mod generator_edge_cases;
 mod limits;

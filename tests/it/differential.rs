@@ -1,0 +1,347 @@
+//! Differential test: for every contract (`schemas/` and every fixture registry), instances
+//! generated from its schema, valid ones and mutants of them (a member removed, a value of
+//! another type, a constant changed, extra members, boundary numbers, odd strings), are
+//! accepted by the generated decoder exactly when the `jsonschema` crate validates them against
+//! the same schema. Disagreements are allowed only when they match an entry of
+//! [`EXPECTED_DIFFERENCES`]; anything else fails the test with the instance.
+//!
+//! 10 000 instances per contract by default; `COPE_DIFFERENTIAL_CASES=100000` asks for more.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde_json::{json, Map, Value};
+
+/// What the generated decoder said about one event.
+#[derive(Debug)]
+enum Verdict {
+    Accepted,
+    Rejected(String),
+    /// Any other error: never expected, since the envelope is always valid.
+    Other(String),
+}
+
+macro_rules! decoder {
+    ($krate:ident) => {
+        |bytes: &[u8]| match $krate::decode(bytes) {
+            Ok(_) => Verdict::Accepted,
+            Err($krate::DecodeError::InvalidPayload { path, reason, .. }) => Verdict::Rejected(format!("{path}: {reason}")),
+            // The payload's `schema_version` constant differs from the one `dataschema` names.
+            Err($krate::DecodeError::ContractViolation { attribute, reason, .. }) if attribute == "dataschema" => {
+                Verdict::Rejected(reason)
+            }
+            Err(other) => Verdict::Other(other.to_string()),
+        }
+    };
+}
+
+/// The decoder of each generated crate, by the crate's output folder name.
+fn decoder_for(out_dir: &Path) -> fn(&[u8]) -> Verdict {
+    match out_dir.file_name().and_then(|name| name.to_str()) {
+        Some("generated") => decoder!(cope_events),
+        Some("published-v1-v2") => decoder!(cope_events_fixture_published_v1_v2),
+        Some("new-event-type") => decoder!(cope_events_fixture_new_event_type),
+        Some("generator-edge-cases") => decoder!(cope_events_fixture_generator_edge_cases),
+        Some("compat-loop") => decoder!(cope_events_fixture_compat_loop),
+        other => panic!("no decoder listed for the generated crate {other:?}: add it to decoder_for"),
+    }
+}
+
+/// Known representation gaps between the generated types and JSON Schema, each with why it is
+/// accepted. The `jsonschema` verdict comes first (`true`: valid), then what the decoder did.
+const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "INTEGER_WRITTEN_AS_FLOAT",
+        "JSON Schema counts 3.0 as an integer; `integer` members decode into `i64`, which serde_json only fills from \
+         integer literals. Producers write integers without a fraction.",
+    ),
+    (
+        "INTEGER_BEYOND_I64",
+        "JSON Schema integers are unbounded; `integer` members are `i64`. Values beyond it are rejected, never \
+         rounded (typify picks `u64` when `minimum` is 0 or more).",
+    ),
+    (
+        "UNKNOWN_MEMBER_KEPT",
+        "Deliberate: payload types never deny members the schema does not list, even under \
+         `additionalProperties: false`, so that adding a field within a version breaks no consumer (they are kept \
+         and re-encoded).",
+    ),
+    (
+        "UNENFORCED_BOUND",
+        "typify does not enforce numeric bounds beyond its choice of Rust integer type, nor `multipleOf`, \
+         item counts, `uniqueItems` or property counts: the decoder accepts more than the schema, never less.",
+    ),
+];
+
+/// Which expected difference, if any, explains a disagreement.
+fn explain(valid: bool, verdict: &Verdict, errors: &[(String, String)]) -> Option<&'static str> {
+    match (valid, verdict) {
+        (true, Verdict::Rejected(reason)) if reason.contains("invalid type: floating point") => {
+            Some("INTEGER_WRITTEN_AS_FLOAT").filter(|_| !reason.contains("expected a string"))
+        }
+        (true, Verdict::Rejected(reason)) if reason.contains("invalid value: integer") => Some("INTEGER_BEYOND_I64"),
+        (false, Verdict::Accepted)
+            if !errors.is_empty() && errors.iter().all(|(keyword, _)| keyword == "additionalProperties") =>
+        {
+            Some("UNKNOWN_MEMBER_KEPT")
+        }
+        (false, Verdict::Accepted) => {
+            const UNENFORCED: &[&str] = &[
+                "minimum",
+                "maximum",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+                "multipleOf",
+                "minItems",
+                "maxItems",
+                "uniqueItems",
+                "minProperties",
+                "maxProperties",
+            ];
+            let all_unenforced = !errors.is_empty() && errors.iter().all(|(keyword, _)| UNENFORCED.contains(&keyword.as_str()));
+            all_unenforced.then_some("UNENFORCED_BOUND")
+        }
+        _ => None,
+    }
+}
+
+struct Contract {
+    name: String,
+    event_type: String,
+    schema_id: String,
+    schema: Value,
+    decode: fn(&[u8]) -> Verdict,
+}
+
+fn contracts() -> Vec<Contract> {
+    let mut contracts = Vec::new();
+    for target in xtask::codegen_task::Target::all_in_repository().unwrap() {
+        let text = std::fs::read_to_string(&target.paths.manifest).unwrap();
+        let manifest = codegen::Manifest::parse("contracts.toml", &text).unwrap();
+        let folder = target.paths.manifest.parent().unwrap();
+        for entry in &manifest.contracts {
+            let schema: Value = serde_json::from_str(&std::fs::read_to_string(folder.join(&entry.schema)).unwrap()).unwrap();
+            contracts.push(Contract {
+                name: format!("{} v{} ({})", entry.event_type, entry.version, target.paths.out_dir.display()),
+                event_type: entry.event_type.clone(),
+                schema_id: entry.schema_id.clone(),
+                schema,
+                decode: decoder_for(&target.paths.out_dir),
+            });
+        }
+    }
+    contracts
+}
+
+fn cases() -> u32 {
+    std::env::var("COPE_DIFFERENTIAL_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(10_000)
+}
+
+#[test]
+fn generated_decoders_agree_with_json_schema() {
+    let contracts = contracts();
+    assert!(contracts.len() >= 6, "every registry's contracts are covered");
+    let mut report = Vec::new();
+    for contract in &contracts {
+        report.push(check_contract(contract));
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+/// Runs the instances of one contract; returns a one-line summary.
+fn check_contract(contract: &Contract) -> String {
+    let validator = jsonschema::validator_for(&contract.schema).expect("the schema compiles for jsonschema");
+    let strategy = instance(&contract.schema, &contract.schema, 0);
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let counts = std::cell::RefCell::new([0usize; 3]); // accepted, rejected, explained
+    let result = runner.run(&strategy, |data| {
+        let valid = validator.is_valid(&data);
+        let event = json!({
+            "specversion": "1.0", "id": "1", "source": source_of(contract), "type": contract.event_type,
+            "subject": subject_of(contract), "dataschema": contract.schema_id, "data": data,
+        });
+        let verdict = (contract.decode)(&serde_json::to_vec(&event).unwrap());
+        let mut counts = counts.borrow_mut();
+        match (&verdict, valid) {
+            (Verdict::Other(error), _) => {
+                return Err(TestCaseError::fail(format!("{}: the envelope is valid, yet: {error}, for {data}", contract.name)))
+            }
+            (Verdict::Accepted, true) => counts[0] += 1,
+            (Verdict::Rejected(_), false) => counts[1] += 1,
+            _ => match explain(valid, &verdict, &keyword_errors(&validator, &data)) {
+                Some(difference) => {
+                    assert!(EXPECTED_DIFFERENCES.iter().any(|(listed, _)| *listed == difference), "{difference} is listed");
+                    counts[2] += 1;
+                }
+                None => {
+                    let errors = keyword_errors(&validator, &data);
+                    return Err(TestCaseError::fail(format!(
+                        "{}: jsonschema says {} ({errors:?}), the decoder says {verdict:?}, for {data}",
+                        contract.name,
+                        if valid { "valid" } else { "invalid" },
+                    )))
+                }
+            },
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+    let [accepted, rejected, explained] = *counts.borrow();
+    let total = accepted + rejected + explained;
+    assert!(total as u32 >= cases(), "{}: only {total} instances", contract.name);
+    // Both sides must be exercised, or the agreement says little.
+    assert!(accepted * 20 >= total, "{}: only {accepted} of {total} instances were valid", contract.name);
+    assert!(rejected * 20 >= total, "{}: only {rejected} of {total} instances were invalid", contract.name);
+    format!("{}: {accepted} accepted, {rejected} rejected, {explained} expected differences", contract.name)
+}
+
+/// The keyword and message of every jsonschema error, computed only on a disagreement.
+fn keyword_errors(validator: &jsonschema::Validator, data: &Value) -> Vec<(String, String)> {
+    validator
+        .iter_errors(data)
+        .map(|error| {
+            let keyword = error.schema_path().to_string().rsplit('/').next().unwrap_or_default().to_owned();
+            (keyword, error.to_string())
+        })
+        .collect()
+}
+
+/// The fixture and real contracts' sources and subject prefixes, by event type.
+fn source_of(contract: &Contract) -> &'static str {
+    if contract.event_type.starts_with("ticketing.") {
+        "cope.ticketing"
+    } else {
+        "test"
+    }
+}
+
+fn subject_of(contract: &Contract) -> &'static str {
+    match contract.event_type.as_str() {
+        event_type if event_type.starts_with("ticketing.") => "event:1",
+        "test.edge-cases" => "edge:1",
+        _ => "case:1",
+    }
+}
+
+/// Values that conform to `schema` most of the time, and some that do not (a mutant at this
+/// position): another JSON type, a boundary number, an odd string.
+fn instance(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
+    let conforming = conforming(schema, root, depth);
+    prop_oneof![12 => conforming, 1 => any_json(2)].boxed()
+}
+
+fn conforming(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
+    let Some(object) = schema.as_object() else { return any_json(2) };
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        let target = root.pointer(reference.trim_start_matches('#')).cloned().unwrap_or(Value::Bool(true));
+        return if depth > 6 { any_json(1) } else { conforming(&target, root, depth + 1) };
+    }
+    if let Some(value) = object.get("const") {
+        return prop_oneof![6 => Just(value.clone()), 1 => odd_string().prop_map(Value::String)].boxed();
+    }
+    if let Some(Value::Array(values)) = object.get("enum") {
+        return prop_oneof![6 => proptest::sample::select(values.clone()), 1 => odd_string().prop_map(Value::String)].boxed();
+    }
+    match object.get("type").and_then(Value::as_str) {
+        Some("object") => object_instance(object, root, depth),
+        Some("string") => string_instance(object),
+        Some("integer") => integer_instance(),
+        Some("number") => prop_oneof![integer_instance(), any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from)].boxed(),
+        Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
+        Some("array") => {
+            let items = object.get("items").cloned().unwrap_or(Value::Bool(true));
+            proptest::collection::vec(instance(&items, root, depth + 1), 0..4).prop_map(Value::Array).boxed()
+        }
+        _ => any_json(2),
+    }
+}
+
+fn object_instance(object: &Map<String, Value>, root: &Value, depth: u32) -> BoxedStrategy<Value> {
+    let required: Vec<&str> = object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let properties = object.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let members: Vec<BoxedStrategy<Option<(String, Value)>>> = properties
+        .iter()
+        .map(|(name, property)| {
+            let name = name.clone();
+            let value = instance(property, root, depth + 1);
+            // Required members are left out now and then (a mutant); optional ones half the time.
+            let present = if required.contains(&name.as_str()) { 0.97 } else { 0.5 };
+            proptest::option::weighted(present, value).prop_map(move |value| value.map(|value| (name.clone(), value))).boxed()
+        })
+        .collect();
+    let extras = prop_oneof![
+        3 => Just(Vec::new()),
+        1 => proptest::collection::vec(("[a-z_]{1,6}|\\PC{1,3}", any_json(1)), 1..3),
+    ];
+    (members, extras)
+        .prop_map(|(members, extras)| {
+            let mut map = Map::new();
+            for (name, value) in extras {
+                map.insert(name, value);
+            }
+            for (name, value) in members.into_iter().flatten() {
+                map.insert(name, value);
+            }
+            Value::Object(map)
+        })
+        .boxed()
+}
+
+fn string_instance(object: &Map<String, Value>) -> BoxedStrategy<Value> {
+    let pattern = object
+        .get("pattern")
+        .and_then(Value::as_str)
+        .and_then(|pattern| proptest::string::string_regex(pattern.trim_start_matches('^').trim_end_matches('$')).ok());
+    let strings = match pattern {
+        Some(matching) => prop_oneof![3 => matching, 1 => odd_string()].boxed(),
+        None => odd_string(),
+    };
+    strings.prop_map(Value::String).boxed()
+}
+
+/// Empty, long, non-ASCII, escapes and control characters, and ordinary words.
+fn odd_string() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => "[a-zA-Z0-9 _.:-]{0,12}",
+        2 => "\\PC{0,10}",
+        1 => Just(String::new()),
+        1 => Just("\"\\\u{0}\u{1f}\u{7f}\u{2028}\u{feff}".to_owned()),
+        1 => "[A-Z]{9,12}",
+        1 => Just("é".repeat(40)),
+    ]
+    .boxed()
+}
+
+/// Ordinary integers and the boundaries a decoder gets wrong: 64-bit limits, beyond them,
+/// and integers written with a fraction or an exponent.
+fn integer_instance() -> BoxedStrategy<Value> {
+    prop_oneof![
+        6 => (-1000i64..1000).prop_map(Value::from),
+        2 => any::<i64>().prop_map(Value::from),
+        1 => proptest::sample::select(vec![
+            json!(0), json!(-1), json!(i64::MAX), json!(i64::MIN), json!(u64::MAX), json!(3.0), json!(1e30), json!(-0.0), json!(2.5),
+        ]),
+    ]
+    .boxed()
+}
+
+/// Any JSON value, `depth` levels deep at most.
+fn any_json(depth: u32) -> BoxedStrategy<Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        odd_string().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(depth, 8, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z]{1,4}", inner, 0..3).prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+    .boxed()
+}
