@@ -10,6 +10,7 @@ mod differential;
 mod drift;
 mod generator_edge_cases;
 mod limits;
+mod properties;
 mod reference_example;
 mod round_trip;
 mod versions;
