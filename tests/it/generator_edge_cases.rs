@@ -45,7 +45,7 @@ fn formatted_strings_are_kept_exactly() {
 }
 
 #[test]
-fn constants_and_enums_reject_other_values() {
+fn constants_enums_and_objects_reject_other_values() {
     for (member, value) in
         [("level", json!(4)), ("level", json!("3")), ("type", json!("B-C")), ("type", json!({"a": null}))]
     {
