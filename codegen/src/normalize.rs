@@ -10,6 +10,10 @@
 //!   rewrites `+02:00` as `Z` and drops trailing zeros, so re-encoding would not give back what
 //!   was received. Strings stay `String`s, exactly as sent.
 //! - the root's `title` becomes the payload's Rust name, which typify uses for the root type.
+//! - `title` and `description`, which typify turns into doc comments, are made inert: no
+//!   direction overrides or invisible characters (rustc rejects a crate whose comments hold
+//!   them, and they can hide text from a reviewer), no code fences or indented code blocks (a
+//!   doc comment's code block is a doctest).
 
 use serde_json::{Map, Value};
 
@@ -35,6 +39,11 @@ fn rewrite(schema: &mut Value) {
         return;
     };
     object.remove("format");
+    for keyword in ["title", "description"] {
+        if let Some(Value::String(text)) = object.get_mut(keyword) {
+            *text = inert_text(text);
+        }
+    }
     if let Some(value) = object.remove("const") {
         if !object.contains_key("type") {
             object.insert("type".to_owned(), Value::String(json_type(&value).to_owned()));
@@ -54,6 +63,22 @@ fn rewrite(schema: &mut Value) {
             _ => {}
         }
     }
+}
+
+/// Documentation text that cannot run, hide or break anything: invisible and direction-changing
+/// characters removed, code fences and indented code blocks turned into plain text.
+fn inert_text(text: &str) -> String {
+    let visible: String = text.chars().filter(|c| !is_invisible(*c)).collect();
+    visible
+        .lines()
+        .map(|line| line.trim_start().replace("```", "'''").replace("~~~", "'''"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}')
+        || (c.is_control() && c != '\n' && c != '\t')
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -92,6 +117,14 @@ mod tests {
         check(
             json!({"properties": {"at": {"type": "string", "format": "date-time"}}}),
             json!({"title": "Root", "properties": {"at": {"type": "string"}}}),
+        );
+    }
+
+    #[test]
+    fn documentation_text_is_inert() {
+        check(
+            json!({"description": "Run:\n```\npanic!()\n```\n    indented();\nhidden \u{202e}txet\u{202c} \u{200b}x\u{7}"}),
+            json!({"title": "Root", "description": "Run:\n'''\npanic!()\n'''\nindented();\nhidden txet x"}),
         );
     }
 

@@ -62,3 +62,25 @@ fn required_members_of_nested_objects_are_required() {
     bad["nested"].as_object_mut().unwrap().remove("name");
     assert!(decode(&bad).unwrap_err().to_string().contains("missing field `name`"));
 }
+
+#[test]
+fn schema_text_stays_inert_in_the_generated_code() {
+    let targets = xtask::codegen_task::Target::all_in_repository().unwrap();
+    for target in targets {
+        for file in xtask::codegen_task::generated_files(&target.paths, &target.settings).unwrap() {
+            let invisible = file.contents.chars().find(|c| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'));
+            assert_eq!(invisible, None, "{}: invisible or direction-changing character", file.path);
+            let fence = file.contents.lines().find(|line| line.trim_start().starts_with("///") && line.contains("```"));
+            assert_eq!(fence, None, "{}: a code fence in a doc comment would be a doctest", file.path);
+        }
+    }
+}
+
+#[test]
+fn a_member_name_with_a_direction_override_round_trips() {
+    let mut with_label = payload();
+    with_label["label\u{202e}"] = json!("l");
+    let decoded = decode(&with_label).expect("decodes");
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), with_label);
+    assert_eq!(decoded.label.as_deref(), Some("l"), "the member is documented, not kept as undocumented");
+}
