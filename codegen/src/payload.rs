@@ -100,7 +100,29 @@ fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
             item => output.push(item),
         }
     }
+    check_unique_type_names(file, &output, &mut errors);
     crate::error::collected(output, errors)
+}
+
+/// Two schema names that become one Rust type name (`foo` and `Foo` definitions) would not
+/// compile; say so instead.
+fn check_unique_type_names(file: &str, items: &[Item], errors: &mut Vec<Error>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for item in items {
+        let name = match item {
+            Item::Struct(item) => &item.ident,
+            Item::Enum(item) => &item.ident,
+            Item::Type(item) => &item.ident,
+            _ => continue,
+        };
+        if !seen.insert(name.to_string()) {
+            errors.push(Error::GeneratedShape {
+                file: file.to_owned(),
+                type_name: name.to_string(),
+                message: "two schema names become this one Rust type name".to_owned(),
+            });
+        }
+    }
 }
 
 /// An enum of string values (typify's reading of `enum`, and of `const` after `normalize`)
@@ -186,6 +208,12 @@ fn rewrite_struct(mut item: ItemStruct, derive_default: bool) -> Result<Vec<Item
         if !required && option_inner(&field.ty).is_none() {
             let ty = &field.ty;
             field.ty = parse_quote!(::std::option::Option<#ty>);
+        }
+        if let Some(other) = members.iter().find(|member: &&Member| member.ident == ident) {
+            return Err(format!(
+                "members `{}` and `{wire_name}` would both be the Rust field `{ident}`",
+                other.wire_name
+            ));
         }
         members.push(Member { ident, wire_name, required, ty: field.ty.clone() });
     }

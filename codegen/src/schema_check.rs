@@ -75,9 +75,17 @@ fn refusal(keyword: &str) -> Option<&'static str> {
 
 const JSON_TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "integer", "string"];
 
+/// How deep subschemas may nest. Deeper schemas are refused rather than risking the stack of
+/// typify's recursive reading.
+pub(crate) const MAX_DEPTH: usize = 32;
+/// How many values one `enum` may list (each becomes a Rust variant).
+pub(crate) const MAX_ENUM_VALUES: usize = 1024;
+/// How long a property name may be, in characters (it becomes a Rust identifier).
+pub(crate) const MAX_NAME_LENGTH: usize = 256;
+
 /// Checks one payload schema; `schema_id` is the id the manifest gives it.
 pub(crate) fn check(file: &str, schema_id: &str, schema: &Value) -> Vec<Error> {
-    let mut checker = Checker { file, root: schema, errors: Vec::new() };
+    let mut checker = Checker { file, root: schema, errors: Vec::new(), depth: 0 };
     checker.root(schema_id);
     checker.errors
 }
@@ -86,6 +94,8 @@ struct Checker<'a> {
     file: &'a str,
     root: &'a Value,
     errors: Vec<Error>,
+    /// Subschemas entered and not yet left.
+    depth: usize,
 }
 
 impl Checker<'_> {
@@ -123,6 +133,15 @@ impl Checker<'_> {
     }
 
     fn schema(&mut self, pointer: &str, schema: &Value, is_root: bool) {
+        if self.depth >= MAX_DEPTH {
+            return self.error(pointer, format!("subschemas nest deeper than the limit of {MAX_DEPTH}"));
+        }
+        self.depth += 1;
+        self.schema_object(pointer, schema, is_root);
+        self.depth -= 1;
+    }
+
+    fn schema_object(&mut self, pointer: &str, schema: &Value, is_root: bool) {
         let object = match schema {
             Value::Bool(true) => return,
             Value::Bool(false) => return self.error(pointer, "the `false` schema (nothing is valid) is not supported"),
@@ -193,7 +212,12 @@ impl Checker<'_> {
             "properties" | "$defs" | "definitions" => match value.as_object() {
                 Some(members) => {
                     for (name, subschema) in members {
-                        self.schema(&format!("{at}/{}", escape(name)), subschema, false);
+                        let member = format!("{at}/{}", escape(name));
+                        if name.chars().count() > MAX_NAME_LENGTH {
+                            self.error(&member, format!("the name is longer than the limit of {MAX_NAME_LENGTH} characters"));
+                        } else {
+                            self.schema(&member, subschema, false);
+                        }
                     }
                 }
                 None => self.error(at, format!("`{keyword}` must be an object")),
@@ -233,6 +257,9 @@ impl Checker<'_> {
             }
             "enum" if value.as_array().is_none_or(Vec::is_empty) => {
                 self.error(at, "`enum` must be a non-empty array");
+            }
+            "enum" if value.as_array().is_some_and(|values| values.len() > MAX_ENUM_VALUES) => {
+                self.error(at, format!("`enum` lists more values than the limit of {MAX_ENUM_VALUES}"));
             }
             "enum" | "const" => {
                 let values = value.as_array().map_or_else(|| vec![value], |values| values.iter().collect());

@@ -124,6 +124,38 @@ fn unsupported_schemas_name_file_and_pointer() {
 }
 
 #[test]
+fn limits_are_named_with_their_value() {
+    let mut deep = json!({"type": "string"});
+    for _ in 0..40 {
+        deep = json!({"type": "object", "properties": {"a": deep}});
+    }
+    let errors = schema_errors(payload_schema(json!({"deep": deep})));
+    assert!(errors.iter().any(|(_, message)| message.contains("limit of 32")), "{errors:?}");
+    let many: Vec<String> = (0..1025).map(|index| format!("v{index}")).collect();
+    check_schema(payload_schema(json!({"e": {"type": "string", "enum": many}})), "/properties/e/enum", "limit of 1024");
+    let long = "n".repeat(257);
+    check_schema(payload_schema(json!({ long.clone(): {"type": "string"} })), &format!("/properties/{long}"), "limit of 256");
+}
+
+#[test]
+fn names_that_collide_in_rust_are_errors_naming_both() {
+    let schema = payload_schema(json!({"fooBar": {"type": "string"}, "foo_bar": {"type": "integer"}}));
+    let errors = generate_from("thing.happened", Some(schema.to_string()));
+    match errors {
+        Ok(files) => {
+            // typify may disambiguate them itself; then both members must be there.
+            let v1 = files.iter().find(|file| file.path.ends_with("v1.rs")).unwrap();
+            assert!(v1.contents.contains("\"fooBar\"") && v1.contents.contains("\"foo_bar\""));
+        }
+        Err(errors) => assert!(
+            errors.iter().any(|error| matches!(error, Error::GeneratedShape { message, .. }
+                if message.contains("fooBar") && message.contains("foo_bar"))),
+            "{errors}"
+        ),
+    }
+}
+
+#[test]
 fn unions_are_refused_not_lossy() {
     let schema = payload_schema(json!({"shape": {"oneOf": [
         {"type": "object", "properties": {"radius": {"type": "number"}}, "required": ["radius"]},
