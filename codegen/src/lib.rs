@@ -33,6 +33,7 @@ mod runtime_tests;
 pub use error::{Error, Errors};
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use registry::Registry;
+pub use render::is_generated_manifest;
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]

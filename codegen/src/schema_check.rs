@@ -180,6 +180,12 @@ impl Checker<'_> {
     }
 
     fn allows_null(&self, schema: &Value) -> bool {
+        self.allows_null_within(schema, &mut Vec::new())
+    }
+
+    /// `expanding` holds the references being followed, so that a reference cycle (possibly
+    /// through `anyOf`) ends instead of recursing forever.
+    fn allows_null_within<'s>(&'s self, schema: &'s Value, expanding: &mut Vec<&'s str>) -> bool {
         // An untyped schema decodes into `serde_json::Value`, which keeps `null` apart from
         // absence; only typed schemas are at risk.
         let Some(object) = schema.as_object() else { return false };
@@ -194,16 +200,21 @@ impl Checker<'_> {
             object
                 .get(*keyword)
                 .and_then(Value::as_array)
-                .is_some_and(|branches| branches.iter().any(|branch| self.allows_null(branch)))
+                .is_some_and(|branches| branches.iter().any(|branch| self.allows_null_within(branch, expanding)))
         });
-        let reference_allows = object
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|reference| reference.strip_prefix('#'))
-            .and_then(|target| self.root.pointer(target))
-            .is_some_and(|target| {
-                !std::ptr::eq(target, schema) && target.get("$ref").is_none() && self.allows_null(target)
-            });
+        let reference = object.get("$ref").and_then(Value::as_str).and_then(|reference| reference.strip_prefix('#'));
+        let reference_allows = match reference {
+            Some(target) if !expanding.contains(&target) => match self.root.pointer(target) {
+                Some(resolved) => {
+                    expanding.push(target);
+                    let allows = self.allows_null_within(resolved, expanding);
+                    expanding.pop();
+                    allows
+                }
+                None => false,
+            },
+            _ => false,
+        };
         type_allows || values_allow || branch_allows || reference_allows
     }
 

@@ -917,7 +917,7 @@ impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
 }
 
 fn fail<E: de::Error>(slot: &mut Option<DecodeError>, attribute: &str, reason: &str) -> E {
-    let error = DecodeError::NotACloudEvent { attribute: Some(attribute.to_owned()), reason: reason.to_owned() };
+    let error = not_a_cloud_event(attribute, reason);
     let message = error.to_string();
     *slot = Some(error);
     E::custom(message)

@@ -156,6 +156,17 @@ fn names_that_collide_in_rust_are_errors_naming_both() {
 }
 
 #[test]
+fn a_reference_cycle_through_any_of_ends() {
+    let schema = json!({
+        "type": "object",
+        "properties": {"tree": {"$ref": "#/$defs/Tree"}},
+        "$defs": {"Tree": {"anyOf": [{"$ref": "#/$defs/Tree"}, {"type": "string"}]}},
+    });
+    // Any answer will do, as long as there is one: an error here, not a stack overflow.
+    assert!(generate_from("thing.happened", Some(schema.to_string())).is_err());
+}
+
+#[test]
 fn unions_are_refused_not_lossy() {
     let schema = payload_schema(json!({"shape": {"oneOf": [
         {"type": "object", "properties": {"radius": {"type": "number"}}, "required": ["radius"]},

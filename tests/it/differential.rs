@@ -109,6 +109,8 @@ fn explain(valid: bool, verdict: &Verdict, errors: &[(String, String)]) -> Optio
 struct Contract {
     name: String,
     event_type: String,
+    source: String,
+    subject: String,
     schema_id: String,
     schema: Value,
     decode: fn(&[u8]) -> Verdict,
@@ -125,6 +127,8 @@ fn contracts() -> Vec<Contract> {
             contracts.push(Contract {
                 name: format!("{} v{} ({})", entry.event_type, entry.version, target.paths.out_dir.display()),
                 event_type: entry.event_type.clone(),
+                source: entry.source.clone(),
+                subject: entry.subject_pattern.replace("<identifier>", "1"),
                 schema_id: entry.schema_id.clone(),
                 schema,
                 decode: decoder_for(&target.paths.out_dir),
@@ -158,8 +162,8 @@ fn check_contract(contract: &Contract) -> String {
     let result = runner.run(&strategy, |data| {
         let valid = validator.is_valid(&data);
         let event = json!({
-            "specversion": "1.0", "id": "1", "source": source_of(contract), "type": contract.event_type,
-            "subject": subject_of(contract), "dataschema": contract.schema_id, "data": data,
+            "specversion": "1.0", "id": "1", "source": contract.source, "type": contract.event_type,
+            "subject": contract.subject, "dataschema": contract.schema_id, "data": data,
         });
         let verdict = (contract.decode)(&serde_json::to_vec(&event).unwrap());
         let mut counts = counts.borrow_mut();
@@ -207,23 +211,6 @@ fn keyword_errors(validator: &jsonschema::Validator, data: &Value) -> Vec<(Strin
             (keyword, error.to_string())
         })
         .collect()
-}
-
-/// The fixture and real contracts' sources and subject prefixes, by event type.
-fn source_of(contract: &Contract) -> &'static str {
-    if contract.event_type.starts_with("ticketing.") {
-        "cope.ticketing"
-    } else {
-        "test"
-    }
-}
-
-fn subject_of(contract: &Contract) -> &'static str {
-    match contract.event_type.as_str() {
-        event_type if event_type.starts_with("ticketing.") => "event:1",
-        "test.edge-cases" => "edge:1",
-        _ => "case:1",
-    }
 }
 
 /// Values that conform to `schema` most of the time, and some that do not (a mutant at this

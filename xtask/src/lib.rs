@@ -1,5 +1,6 @@
-//! Build automation for the workspace: `cargo xtask codegen` and its helpers. The only place
-//! that reads schemas from disk or writes the generated crate; the `codegen` library does no I/O.
+//! Build automation for the workspace: `cargo xtask codegen` and `cargo xtask compat`, and their
+//! helpers. The only place that reads schemas from disk or writes the generated crate; the
+//! `codegen` library does no I/O.
 
 pub mod codegen_task;
 pub mod compat_task;

@@ -22,7 +22,7 @@ enum Command {
     ///
     /// Writes the whole crate (Cargo.toml and src/) into the output folder, replacing it
     /// atomically: files the generator no longer produces are removed, and nothing is written
-    /// when any schema has a problem. Works offline. Without --manifest and --out it generates
+    /// when any schema has a problem. Works offline. Without --manifest, --out and --crate-name it generates
     /// every crate of this repository: generated/ from schemas/, and one crate per test
     /// fixture registry under tests/fixtures/.
     Codegen {
