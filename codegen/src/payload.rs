@@ -129,12 +129,7 @@ fn check_unique_type_names(file: &str, items: &[Item], errors: &mut Vec<Error>) 
 /// whose `Deserialize` is derived.
 fn is_unit_enum_with_derived_deserialize(item: &syn::ItemEnum) -> bool {
     let unit = !item.variants.is_empty() && item.variants.iter().all(|variant| matches!(variant.fields, Fields::Unit));
-    let derived = item.attrs.iter().any(|attribute| {
-        attribute.path().is_ident("derive")
-            && attribute.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated).is_ok_and(|paths| {
-                paths.iter().any(|path| path.segments.last().is_some_and(|last| last.ident == "Deserialize"))
-            })
-    });
+    let derived = item.attrs.iter().filter_map(derive_list).flatten().any(|path| is_named(&path, "Deserialize"));
     let container_serde = item.attrs.iter().any(|attribute| attribute.path().is_ident("serde"));
     unit && derived && !container_serde
 }
@@ -163,14 +158,8 @@ fn rewrite_unit_enum(mut item: syn::ItemEnum) -> Vec<Item> {
         .attrs
         .into_iter()
         .map(|attribute| {
-            if !attribute.path().is_ident("derive") {
-                return attribute;
-            }
-            let Ok(derives) = attribute.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated) else {
-                return attribute;
-            };
-            let kept =
-                derives.into_iter().filter(|path| path.segments.last().is_none_or(|last| last.ident != "Deserialize"));
+            let Some(derives) = derive_list(&attribute) else { return attribute };
+            let kept = derives.into_iter().filter(|path| !is_named(path, "Deserialize"));
             parse_quote!(#[derive(#(#kept),*)])
         })
         .collect();
@@ -238,16 +227,10 @@ fn rewrite_struct_attributes(attributes: Vec<Attribute>, derive_default: bool) -
     let mut output = Vec::with_capacity(attributes.len());
     for attribute in attributes {
         if attribute.path().is_ident("derive") {
-            let derives = attribute
-                .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-                .map_err(|error| error.to_string())?;
+            let derives = derive_list(&attribute).ok_or("a `#[derive(...)]` that does not parse")?;
             let mut kept: Vec<syn::Path> = derives
                 .into_iter()
-                .filter(|path| {
-                    path.segments
-                        .last()
-                        .is_none_or(|segment| segment.ident != "Serialize" && segment.ident != "Deserialize")
-                })
+                .filter(|path| !is_named(path, "Serialize") && !is_named(path, "Deserialize"))
                 .collect();
             if derive_default {
                 kept.push(parse_quote!(Default));
@@ -314,6 +297,22 @@ impl SerdeField {
         });
         result.map(|()| field)
     }
+}
+
+/// The paths a `#[derive(...)]` attribute lists; `None` for any other attribute.
+fn derive_list(attribute: &Attribute) -> Option<Vec<syn::Path>> {
+    if !attribute.path().is_ident("derive") {
+        return None;
+    }
+    attribute
+        .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+        .ok()
+        .map(|paths| paths.into_iter().collect())
+}
+
+/// Whether `path` names `name` (`::serde::Deserialize` names `Deserialize`).
+fn is_named(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|last| last.ident == name)
 }
 
 /// `T` when `ty` is `Option<T>` (as typify spells it).

@@ -225,7 +225,10 @@ impl Checker<'_> {
                     for (name, subschema) in members {
                         let member = format!("{at}/{}", escape(name));
                         if name.chars().count() > MAX_NAME_LENGTH {
-                            self.error(&member, format!("the name is longer than the limit of {MAX_NAME_LENGTH} characters"));
+                            self.error(
+                                &member,
+                                format!("the name is longer than the limit of {MAX_NAME_LENGTH} characters"),
+                            );
                         } else {
                             self.schema(&member, subschema, false);
                         }

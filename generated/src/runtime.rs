@@ -498,12 +498,28 @@ impl<'de> Visitor<'de> for StrictValueVisitor {
         let mut members = serde_json::Map::new();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let StrictValue(value) = map.next_value()?;
-            if members.contains_key(&*key) {
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
-            }
-            members.insert(key.into_owned(), value);
+            insert_once(&mut members, key.into_owned(), value, "key")?;
         }
         Ok(Value::Object(members))
+    }
+}
+
+/// Adds a member to an object being read; a second member with the same key is an error
+/// (`what` names it in the message: a key, a field).
+fn insert_once<E: de::Error>(
+    members: &mut serde_json::Map<String, Value>,
+    key: String,
+    value: Value,
+    what: &str,
+) -> Result<(), E> {
+    match members.entry(key) {
+        serde_json::map::Entry::Vacant(slot) => {
+            slot.insert(value);
+            Ok(())
+        }
+        serde_json::map::Entry::Occupied(existing) => {
+            Err(E::custom(format_args!("duplicate {what} `{}`", existing.key())))
+        }
     }
 }
 
@@ -753,12 +769,7 @@ pub(crate) mod payload {
         key: Key<'de>,
     ) -> Result<(), A::Error> {
         let StrictValue(value) = map.next_value()?;
-        let key = key.0.into_owned();
-        if members.contains_key(&key) {
-            return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
-        }
-        members.insert(key, value);
-        Ok(())
+        insert_once(members, key.0.into_owned(), value, "field")
     }
 
     /// A required member that was absent.
@@ -950,7 +961,10 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
         }
         if let Some(source) = &self.source {
             if fluent_uri::UriRef::parse(&**source).is_err() {
-                return Err(not_a_cloud_event("source", &format!("must be a URI-reference (RFC 3986), got \"{source}\"")));
+                return Err(not_a_cloud_event(
+                    "source",
+                    &format!("must be a URI-reference (RFC 3986), got \"{source}\""),
+                ));
             }
         }
         Ok(Envelope {
