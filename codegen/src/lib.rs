@@ -6,9 +6,10 @@
 //! generated crate. The library does no I/O: `xtask` reads the inputs and writes the files.
 //!
 //! The pipeline, one phase a module:
-//! `model` (manifest → checked contracts with Rust names) → `schema_check` (our supported
-//! subset, before typify) → `payload` (typify, then our serde impls on its structs) → `emit`
-//! (envelope, dispatch enums, constants) → `render` (prettyplease, file headers).
+//! `model` (manifest → checked contracts with Rust names) → `shared` (documents reached by
+//! cross-file `$ref`s, with their modules and type names) → `schema_check` (our supported
+//! subset, before typify) → `normalize` → `payload` (typify, then our serde impls on its
+//! structs) → `emit` (envelope, dispatch enums, constants) → `render` (prettyplease, headers).
 
 pub mod compat;
 mod emit;
@@ -18,9 +19,11 @@ mod model;
 mod normalize;
 mod payload;
 mod payload_serde;
+pub mod reference;
 mod registry;
 mod render;
 mod schema_check;
+mod shared;
 
 /// The runtime template, compiled and tested here as well as in every generated crate.
 #[cfg(test)]
@@ -34,6 +37,7 @@ pub use error::{Error, Errors};
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use registry::Registry;
 pub use render::is_generated_manifest;
+pub use schema_check::{meta_validate, SUPPORTED_DRAFTS};
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,23 +79,39 @@ impl Settings {
 /// give the same bytes. Fails with every problem found in the first phase that has any.
 pub fn generate(registry: &Registry, settings: &Settings) -> Result<Vec<GeneratedFile>, Errors> {
     let event_types = model::build(registry)?;
-    let mut errors = Vec::new();
-    for version in event_types.iter().flat_map(|event_type| &event_type.versions) {
-        errors.extend(schema_check::check(&version.schema_file, &version.schema_id, &version.schema));
+    let (bundle, mut errors) = match shared::build(registry, &event_types) {
+        Ok(bundle) => (bundle, Vec::new()),
+        Err(errors) => (shared::Bundle::default(), errors),
+    };
+    let contracts = event_types.iter().flat_map(|event_type| &event_type.versions).map(|version| {
+        (&version.schema_file, &version.schema_id, &version.schema, schema_check::Role::Contract)
+    });
+    let documents = bundle
+        .documents
+        .iter()
+        .map(|document| (&document.file, &document.id, &document.schema, schema_check::Role::Shared));
+    for (file, id, schema, role) in contracts.chain(documents) {
+        errors.extend(schema_check::check(file, id, schema, role, registry));
     }
     error::collected((), errors)?;
     let mut payloads = Vec::new();
+    let mut shared_payloads = Vec::new();
     let mut errors = Vec::new();
-    for event_type in &event_types {
-        for version in &event_type.versions {
-            match payload::generate(version) {
-                Ok(payload) => payloads.push(payload),
-                Err(found) => errors.extend(found.0),
-            }
+    for document in &bundle.documents {
+        match payload::generate_shared(document, &bundle) {
+            Ok(payload) => shared_payloads.push(payload),
+            Err(found) => errors.extend(found.0),
+        }
+    }
+    for version in event_types.iter().flat_map(|event_type| &event_type.versions) {
+        match payload::generate(version, &bundle) {
+            Ok(payload) => payloads.push(payload),
+            Err(found) => errors.extend(found.0),
         }
     }
     error::collected((), errors)?;
-    let mut files = emit::crate_files(registry.manifest(), settings, &event_types, payloads)?;
+    let shared = bundle.documents.into_iter().zip(shared_payloads).collect();
+    let mut files = emit::crate_files(registry.manifest(), settings, &event_types, payloads, shared)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -14,6 +14,9 @@ pub struct Manifest {
     /// The manifest file as it should appear in messages and generated docs, e.g.
     /// `schemas/contracts.toml`.
     pub file: String,
+    /// A mirror of the schema registry: `cargo xtask fetch` fetches each schema id's path
+    /// under this base URL instead of the id itself.
+    pub registry: Option<String>,
     /// The contracts, in manifest order.
     pub contracts: Vec<ContractEntry>,
 }
@@ -21,6 +24,8 @@ pub struct Manifest {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ManifestToml {
+    #[serde(default)]
+    registry: Option<String>,
     #[serde(default, rename = "contract")]
     contracts: Vec<ContractEntry>,
 }
@@ -66,7 +71,7 @@ impl Manifest {
             file: file.to_owned(),
             message: error.to_string().trim_end().replace('\n', " "),
         })?;
-        Ok(Manifest { file: file.to_owned(), contracts: parsed.contracts })
+        Ok(Manifest { file: file.to_owned(), registry: parsed.registry, contracts: parsed.contracts })
     }
 
     /// The schema files the manifest names, relative to its folder, each once, sorted.

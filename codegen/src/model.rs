@@ -13,7 +13,7 @@ use crate::registry::Registry;
 /// The placeholder that ends every subject pattern.
 const SUBJECT_PLACEHOLDER: &str = "<identifier>";
 /// Module names the generated crate uses for itself.
-const RESERVED_MODULES: &[&str] = &["runtime", "event"];
+const RESERVED_MODULES: &[&str] = &["runtime", "event", "shared"];
 /// Type names the generated crate root uses for itself.
 const RESERVED_TYPES: &[&str] =
     &["Event", "CloudEvent", "Contract", "DecodeError", "EncodeError", "IdempotencyKey", "InvalidAttributeName"];

@@ -17,10 +17,23 @@
 
 use serde_json::{Map, Value};
 
-/// The typify-ready copy of `schema`, whose root type will be named `root_type`.
-pub(crate) fn normalize(schema: &Value, root_type: &str) -> Value {
+use crate::shared::SharedDocument;
+
+/// A typify-ready schema, and the cross-file references it had: each became a definition
+/// typify must replace by the named Rust type of the shared module, generated once.
+pub(crate) struct Normalized {
+    pub schema: Value,
+    /// (definition name, Rust type path), for `TypeSpaceSettings::with_replacement`.
+    pub replacements: Vec<(String, String)>,
+}
+
+/// The typify-ready copy of a contract's `schema`, whose root type will be named `root_type`;
+/// `external` gives the Rust type of a cross-file `$ref`.
+pub(crate) fn normalize(schema: &Value, root_type: &str, external: &dyn Fn(&str) -> Option<String>) -> Normalized {
+    let local = |reference: &str| reference.strip_prefix("#/$defs/").map(|name| format!("#/definitions/{name}"));
+    let mut references = References::new(&local, external, schema);
     let mut schema = schema.clone();
-    rewrite(&mut schema);
+    rewrite(&mut schema, &mut references);
     if let Value::Object(root) = &mut schema {
         if let Some(Value::Object(defs)) = root.remove("$defs") {
             let definitions = root.entry("definitions").or_insert_with(|| Value::Object(Map::new()));
@@ -30,11 +43,96 @@ pub(crate) fn normalize(schema: &Value, root_type: &str) -> Value {
         }
         root.insert("title".to_owned(), Value::String(root_type.to_owned()));
     }
-    schema
+    references.into_normalized(schema)
+}
+
+/// The typify-ready copy of a shared document: a root holding only `definitions`, one per type
+/// the document gives, under its Rust name.
+pub(crate) fn normalize_shared(document: &SharedDocument, external: &dyn Fn(&str) -> Option<String>) -> Normalized {
+    let local = |reference: &str| {
+        let pointer = reference.strip_prefix('#')?;
+        document.types.get(pointer).map(|name| format!("#/definitions/{name}"))
+    };
+    let mut references = References::new(&local, external, &document.schema);
+    let mut definitions = Map::new();
+    for (pointer, name) in &document.types {
+        let Some(mut schema) = document.schema.pointer(pointer).cloned() else { continue };
+        if pointer.is_empty() {
+            if let Value::Object(root) = &mut schema {
+                for keyword in ["$defs", "definitions", "$id", "$schema"] {
+                    root.remove(keyword);
+                }
+            }
+        }
+        rewrite(&mut schema, &mut references);
+        definitions.insert(name.clone(), schema);
+    }
+    let mut root = Map::new();
+    root.insert("definitions".to_owned(), Value::Object(definitions));
+    references.into_normalized(Value::Object(root))
+}
+
+/// How `$ref`s are rewritten: local ones by `local`, cross-file ones into a placeholder
+/// definition that typify replaces by the shared type `external` names.
+struct References<'a> {
+    local: &'a dyn Fn(&str) -> Option<String>,
+    external: &'a dyn Fn(&str) -> Option<String>,
+    /// Definition names already in the document (a placeholder must not take one).
+    taken: Vec<String>,
+    replacements: Vec<(String, String)>,
+}
+
+impl<'a> References<'a> {
+    fn new(
+        local: &'a dyn Fn(&str) -> Option<String>,
+        external: &'a dyn Fn(&str) -> Option<String>,
+        schema: &Value,
+    ) -> Self {
+        let taken = ["$defs", "definitions"]
+            .iter()
+            .filter_map(|keyword| schema.get(keyword).and_then(Value::as_object))
+            .flat_map(|definitions| definitions.keys().cloned())
+            .collect();
+        References { local, external, taken, replacements: Vec::new() }
+    }
+
+    fn rewrite(&mut self, reference: &str) -> Option<String> {
+        if reference.starts_with('#') {
+            return (self.local)(reference);
+        }
+        let path = (self.external)(reference)?;
+        let existing = self.replacements.iter().find(|(_, known)| *known == path).map(|(name, _)| name.clone());
+        let name = existing.unwrap_or_else(|| {
+            let mut number = self.replacements.len();
+            while self.taken.contains(&format!("CopeShared{number}")) {
+                number += 1;
+            }
+            let name = format!("CopeShared{number}");
+            self.taken.push(name.clone());
+            self.replacements.push((name.clone(), path));
+            name
+        });
+        Some(format!("#/definitions/{name}"))
+    }
+
+    /// Adds a placeholder definition per shared type to `schema`'s `definitions`.
+    fn into_normalized(self, mut schema: Value) -> Normalized {
+        if let Value::Object(root) = &mut schema {
+            if !self.replacements.is_empty() {
+                let definitions = root.entry("definitions").or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(definitions) = definitions {
+                    for (name, _) in &self.replacements {
+                        definitions.insert(name.clone(), Value::Object(Map::new()));
+                    }
+                }
+            }
+        }
+        Normalized { schema, replacements: self.replacements }
+    }
 }
 
 /// Rewrites one schema and every subschema below it (the positions `schema_check` admits).
-fn rewrite(schema: &mut Value) {
+fn rewrite(schema: &mut Value, references: &mut References<'_>) {
     let Value::Object(object) = schema else {
         return;
     };
@@ -51,15 +149,19 @@ fn rewrite(schema: &mut Value) {
         object.insert("enum".to_owned(), Value::Array(vec![value]));
     }
     if let Some(Value::String(reference)) = object.get_mut("$ref") {
-        if let Some(name) = reference.strip_prefix("#/$defs/") {
-            *reference = format!("#/definitions/{name}");
+        if let Some(rewritten) = references.rewrite(reference) {
+            *reference = rewritten;
         }
     }
     for (keyword, value) in object.iter_mut() {
         match (keyword.as_str(), value) {
-            ("properties" | "$defs" | "definitions", Value::Object(members)) => members.values_mut().for_each(rewrite),
-            ("allOf" | "anyOf" | "oneOf", Value::Array(subschemas)) => subschemas.iter_mut().for_each(rewrite),
-            ("items" | "additionalProperties", subschema) => rewrite(subschema),
+            ("properties" | "$defs" | "definitions", Value::Object(members)) => {
+                members.values_mut().for_each(|member| rewrite(member, references))
+            }
+            ("allOf" | "anyOf" | "oneOf", Value::Array(subschemas)) => {
+                subschemas.iter_mut().for_each(|subschema| rewrite(subschema, references))
+            }
+            ("items" | "additionalProperties", subschema) => rewrite(subschema, references),
             _ => {}
         }
     }
@@ -99,7 +201,7 @@ mod tests {
 
     #[track_caller]
     fn check(input: serde_json::Value, expected: serde_json::Value) {
-        assert_eq!(super::normalize(&input, "Root"), expected);
+        assert_eq!(super::normalize(&input, "Root", &|_| None).schema, expected);
     }
 
     #[test]
@@ -150,5 +252,37 @@ mod tests {
             json!({"enum": [{"const": 1}], "examples": [{"const": 2}], "properties": {"const": {"type": "string"}}}),
             json!({"title": "Root", "enum": [{"const": 1}], "examples": [{"const": 2}], "properties": {"const": {"type": "string"}}}),
         );
+    }
+}
+
+#[cfg(test)]
+mod shared_references {
+    use serde_json::json;
+
+    #[test]
+    fn cross_file_references_become_replaced_placeholders() {
+        let schema = json!({"properties": {
+            "a": {"$ref": "https://x.test/venue#/$defs/Venue"},
+            "b": {"$ref": "https://x.test/venue#/$defs/Venue"},
+            "c": {"$ref": "https://x.test/money"}},
+            "$defs": {"CopeShared0": {"type": "string"}}});
+        let external = |reference: &str| match reference {
+            "https://x.test/venue#/$defs/Venue" => Some("crate::shared::venue::Venue".to_owned()),
+            "https://x.test/money" => Some("crate::shared::money::Money".to_owned()),
+            _ => None,
+        };
+        let normalized = super::normalize(&schema, "Root", &external);
+        assert_eq!(
+            normalized.replacements,
+            [
+                ("CopeShared1".to_owned(), "crate::shared::venue::Venue".to_owned()),
+                ("CopeShared2".to_owned(), "crate::shared::money::Money".to_owned()),
+            ]
+        );
+        assert_eq!(normalized.schema["properties"]["a"]["$ref"], "#/definitions/CopeShared1");
+        assert_eq!(normalized.schema["properties"]["b"]["$ref"], "#/definitions/CopeShared1");
+        assert_eq!(normalized.schema["properties"]["c"]["$ref"], "#/definitions/CopeShared2");
+        assert_eq!(normalized.schema["definitions"]["CopeShared0"], json!({"type": "string"}));
+        assert_eq!(normalized.schema["definitions"]["CopeShared2"], json!({}));
     }
 }

@@ -11,8 +11,9 @@ use syn::{parse_quote, Attribute, Fields, Item, ItemStruct, Token, Type};
 
 use crate::error::{Error, Errors};
 use crate::model::Version;
-use crate::normalize::normalize;
+use crate::normalize::{normalize, normalize_shared, Normalized};
 use crate::payload_serde::{serde_impls, Member};
+use crate::shared::{base_id, Bundle, SharedDocument};
 
 /// The field that keeps members a schema does not document.
 const UNDOCUMENTED_FIELD: &str = "additional_properties";
@@ -27,27 +28,13 @@ pub(crate) struct Payload {
 }
 
 /// Runs typify on one version's schema and post-processes its structs.
-pub(crate) fn generate(version: &Version) -> Result<Payload, Errors> {
-    let typify_error = |message: String| Error::Typify { file: version.schema_file.clone(), message };
-    let schema = normalize(&version.schema, &version.payload_type);
-    let root: schemars::schema::RootSchema = serde_json::from_value(schema)
-        .map_err(|error| typify_error(format!("schema not readable by schemars: {error}")))?;
-    let mut settings = typify::TypeSpaceSettings::default();
-    settings.with_struct_builder(false).with_derive("PartialEq".to_owned());
-    // typify panics on some schemas; that must be an error for this file, never a crash.
-    let typified = catch_unwind(AssertUnwindSafe(move || {
-        let mut type_space = typify::TypeSpace::new(&settings);
-        type_space.add_root_schema(root).map(|_| {
-            (type_space.to_stream(), type_space.uses_regress(), type_space.uses_chrono(), type_space.uses_uuid())
-        })
-    }))
-    .map_err(|panic| typify_error(format!("panicked: {}", panic_message(panic.as_ref()))))?
-    .map_err(|error| typify_error(error.to_string()))?;
-    let (tokens, uses_regress, uses_chrono, uses_uuid) = typified;
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|error| typify_error(format!("generated code does not parse: {error}")))?;
-    let items = rewrite_structs(&version.schema_file, file.items)?;
-    let has_root = items.iter().any(|item| matches!(item, Item::Struct(item) if item.ident == version.payload_type));
+pub(crate) fn generate(version: &Version, bundle: &Bundle) -> Result<Payload, Errors> {
+    let base = base_id(&version.schema_id);
+    let external = |reference: &str| bundle.type_path(&base, reference);
+    let normalized = normalize(&version.schema, &version.payload_type, &external);
+    let payload = typify(&version.schema_file, normalized, Input::Root)?;
+    let has_root =
+        payload.items.iter().any(|item| matches!(item, Item::Struct(item) if item.ident == version.payload_type));
     if !has_root {
         return Err(Error::GeneratedShape {
             file: version.schema_file.clone(),
@@ -56,6 +43,62 @@ pub(crate) fn generate(version: &Version) -> Result<Payload, Errors> {
         }
         .into());
     }
+    Ok(payload)
+}
+
+/// Runs typify on a shared document: one type per definition (and for the document itself
+/// when a reference names it whole).
+pub(crate) fn generate_shared(document: &SharedDocument, bundle: &Bundle) -> Result<Payload, Errors> {
+    let external = |reference: &str| bundle.type_path(&document.id, reference);
+    let normalized = normalize_shared(document, &external);
+    let payload = typify(&document.file, normalized, Input::Definitions)?;
+    let missing: Vec<Error> = document
+        .types
+        .values()
+        .filter(|name| !payload.items.iter().any(|item| item_name(item).is_some_and(|ident| ident == name.as_str())))
+        .map(|name| Error::GeneratedShape {
+            file: document.file.clone(),
+            type_name: name.clone(),
+            message: "typify did not generate this shared type under its name".to_owned(),
+        })
+        .collect();
+    crate::error::collected(payload, missing)
+}
+
+/// What typify is asked to generate from a normalised schema.
+enum Input {
+    /// The root and the definitions it uses.
+    Root,
+    /// Every definition; the root is only their container.
+    Definitions,
+}
+
+fn typify(file: &str, normalized: Normalized, input: Input) -> Result<Payload, Errors> {
+    let typify_error = |message: String| Error::Typify { file: file.to_owned(), message };
+    let root: schemars::schema::RootSchema = serde_json::from_value(normalized.schema)
+        .map_err(|error| typify_error(format!("schema not readable by schemars: {error}")))?;
+    let mut settings = typify::TypeSpaceSettings::default();
+    settings.with_struct_builder(false).with_derive("PartialEq".to_owned());
+    for (definition, rust_type) in normalized.replacements {
+        settings.with_replacement(definition, rust_type, std::iter::empty());
+    }
+    // typify panics on some schemas; that must be an error for this file, never a crash.
+    let typified = catch_unwind(AssertUnwindSafe(move || {
+        let mut type_space = typify::TypeSpace::new(&settings);
+        let added = match input {
+            Input::Root => type_space.add_root_schema(root).map(drop),
+            Input::Definitions => type_space.add_ref_types(root.definitions),
+        };
+        added.map(|()| {
+            (type_space.to_stream(), type_space.uses_regress(), type_space.uses_chrono(), type_space.uses_uuid())
+        })
+    }))
+    .map_err(|panic| typify_error(format!("panicked: {}", panic_message(panic.as_ref()))))?
+    .map_err(|error| typify_error(error.to_string()))?;
+    let (tokens, uses_regress, uses_chrono, uses_uuid) = typified;
+    let parsed: syn::File =
+        syn::parse2(tokens).map_err(|error| typify_error(format!("generated code does not parse: {error}")))?;
+    let items = rewrite_structs(file, parsed.items)?;
     Ok(Payload { items, uses_regress, uses_chrono, uses_uuid })
 }
 
@@ -108,13 +151,7 @@ fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
 /// compile; say so instead.
 fn check_unique_type_names(file: &str, items: &[Item], errors: &mut Vec<Error>) {
     let mut seen = std::collections::BTreeSet::new();
-    for item in items {
-        let name = match item {
-            Item::Struct(item) => &item.ident,
-            Item::Enum(item) => &item.ident,
-            Item::Type(item) => &item.ident,
-            _ => continue,
-        };
+    for name in items.iter().filter_map(item_name) {
         if !seen.insert(name.to_string()) {
             errors.push(Error::GeneratedShape {
                 file: file.to_owned(),
@@ -122,6 +159,16 @@ fn check_unique_type_names(file: &str, items: &[Item], errors: &mut Vec<Error>) 
                 message: "two schema names become this one Rust type name".to_owned(),
             });
         }
+    }
+}
+
+/// The name of a type item.
+fn item_name(item: &Item) -> Option<&syn::Ident> {
+    match item {
+        Item::Struct(item) => Some(&item.ident),
+        Item::Enum(item) => Some(&item.ident),
+        Item::Type(item) => Some(&item.ident),
+        _ => None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! The generator's input: the manifest and the schema documents it names, already read from
+//! The generator's input: the manifest and the schema documents it needs, already read from
 //! wherever they live (the library does no I/O).
 
 use std::collections::BTreeMap;
@@ -7,18 +7,33 @@ use serde_json::Value;
 
 use crate::error::{collected, Error, Errors};
 use crate::manifest::Manifest;
+use crate::reference::normalize_id;
 
 /// A manifest with its schemas, parsed as JSON.
 #[derive(Debug, Clone)]
 pub struct Registry {
     manifest: Manifest,
     schemas: BTreeMap<String, Value>,
+    /// Every document by its id (in normal form): the manifest's contract schemas and the
+    /// documents handed to [`Registry::with_documents`].
+    ids: BTreeMap<String, String>,
 }
 
 impl Registry {
     /// Builds a registry from the manifest and the text of each schema file, keyed by the path
     /// the manifest uses for it. Reports every schema that is not JSON.
     pub fn new(manifest: Manifest, schema_texts: BTreeMap<String, String>) -> Result<Registry, Errors> {
+        Registry::with_documents(manifest, schema_texts, BTreeMap::new())
+    }
+
+    /// Like [`Registry::new`], with further documents that schemas may `$ref` across files:
+    /// `ids` maps each document's id to its path among `schema_texts` (relative to the
+    /// manifest's folder, as the lockfile records it).
+    pub fn with_documents(
+        manifest: Manifest,
+        schema_texts: BTreeMap<String, String>,
+        ids: BTreeMap<String, String>,
+    ) -> Result<Registry, Errors> {
         let mut errors = Vec::new();
         let mut schemas = BTreeMap::new();
         for (path, text) in schema_texts {
@@ -31,7 +46,16 @@ impl Registry {
                 }
             }
         }
-        collected(Registry { manifest, schemas }, errors)
+        let contract_ids =
+            manifest.contracts.iter().map(|contract| (contract.schema_id.clone(), contract.schema.clone()));
+        let mut normal_ids = BTreeMap::new();
+        for (id, path) in contract_ids.chain(ids) {
+            // A contract id that is not a URL can still be generated; it just cannot be
+            // referred to from another document.
+            let id = normalize_id(&id).unwrap_or(id);
+            normal_ids.insert(id, path);
+        }
+        collected(Registry { manifest, schemas, ids: normal_ids }, errors)
     }
 
     /// The manifest.
@@ -42,5 +66,12 @@ impl Registry {
     /// A schema by the path the manifest uses for it.
     pub(crate) fn schema(&self, path: &str) -> Option<&Value> {
         self.schemas.get(path)
+    }
+
+    /// A document by its id in normal form: its path (relative to the manifest's folder) and
+    /// its schema.
+    pub(crate) fn document(&self, id: &str) -> Option<(&str, &Value)> {
+        let path = self.ids.get(id)?;
+        Some((path, self.schemas.get(path)?))
     }
 }

@@ -5,9 +5,11 @@
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::reference::{normalize_id, resolve};
+use crate::registry::Registry;
 
 /// JSON Schema dialects the generator reads.
-const SUPPORTED_DRAFTS: &[&str] =
+pub const SUPPORTED_DRAFTS: &[&str] =
     &["https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema"];
 
 /// Keywords the generator implements or that only annotate. Anything else is reported.
@@ -83,15 +85,43 @@ pub(crate) const MAX_ENUM_VALUES: usize = 1024;
 /// How long a property name may be, in characters (it becomes a Rust identifier).
 pub(crate) const MAX_NAME_LENGTH: usize = 256;
 
-/// Checks one payload schema; `schema_id` is the id the manifest gives it.
-pub(crate) fn check(file: &str, schema_id: &str, schema: &Value) -> Vec<Error> {
-    let mut checker = Checker { file, root: schema, errors: Vec::new(), depth: 0 };
-    checker.root(schema_id);
+/// What a checked document is to the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A contract's payload schema: its root describes `data`, a JSON object.
+    Contract,
+    /// A document that other documents `$ref` for its definitions.
+    Shared,
+}
+
+/// Checks one document; `id` is the id the manifest or the lockfile gives it, and
+/// `registry` holds the documents its `$ref`s may name.
+pub(crate) fn check(file: &str, id: &str, schema: &Value, role: Role, registry: &Registry) -> Vec<Error> {
+    let base = normalize_id(id).unwrap_or_else(|_| id.to_owned());
+    let mut checker = Checker { file, base: &base, registry, root: schema, errors: Vec::new(), depth: 0 };
+    checker.root(id, role);
     checker.errors
+}
+
+/// Checks `schema` against the meta-schema of its declared draft (2020-12 when it declares
+/// none): the JSON pointer of the first violation and what is wrong there. A `$schema` that
+/// is not a supported draft is not judged here (the caller reports it).
+pub fn meta_validate(schema: &Value) -> Result<(), (String, String)> {
+    let declared = schema.get("$schema");
+    let supported = declared.is_none_or(|draft| {
+        draft.as_str().is_some_and(|draft| SUPPORTED_DRAFTS.contains(&draft.trim_end_matches('#')))
+    });
+    if !supported || !(schema.is_object() || schema.is_boolean()) {
+        return Ok(());
+    }
+    jsonschema::meta::validate(schema).map_err(|error| (error.instance_path().to_string(), error.to_string()))
 }
 
 struct Checker<'a> {
     file: &'a str,
+    /// The document's id in normal form, which relative `$ref`s resolve against.
+    base: &'a str,
+    registry: &'a Registry,
     root: &'a Value,
     errors: Vec<Error>,
     /// Subschemas entered and not yet left.
@@ -107,11 +137,14 @@ impl Checker<'_> {
         });
     }
 
-    fn root(&mut self, schema_id: &str) {
+    fn root(&mut self, id: &str, role: Role) {
         let Some(object) = self.root.as_object() else {
-            self.error("", "a payload schema must be a JSON object");
+            self.error("", "a schema document must be a JSON object");
             return;
         };
+        if let Err((pointer, message)) = meta_validate(self.root) {
+            self.error(&pointer, format!("not a valid JSON Schema for its draft: {message}"));
+        }
         if let Some(draft) = object.get("$schema") {
             let known = draft.as_str().is_some_and(|draft| SUPPORTED_DRAFTS.contains(&draft.trim_end_matches('#')));
             if !known {
@@ -121,12 +154,16 @@ impl Checker<'_> {
                 );
             }
         }
-        if let Some(id) = object.get("$id") {
-            if id.as_str() != Some(schema_id) {
-                self.error("/$id", format!("{id} differs from the manifest's schema_id `{schema_id}`"));
+        if let Some(declared) = object.get("$id") {
+            if declared.as_str() != Some(id) {
+                let source = match role {
+                    Role::Contract => "the manifest's schema_id",
+                    Role::Shared => "the id it was fetched by",
+                };
+                self.error("/$id", format!("{declared} differs from {source} `{id}`"));
             }
         }
-        if object.get("type").and_then(Value::as_str) != Some("object") {
+        if role == Role::Contract && object.get("type").and_then(Value::as_str) != Some("object") {
             self.error("/type", "a payload schema must have `\"type\": \"object\"`: `data` is a JSON object");
         }
         self.schema("", self.root, true);
@@ -298,25 +335,38 @@ impl Checker<'_> {
         let Some(reference) = value.as_str() else {
             return self.error(at, "`$ref` must be a string");
         };
-        let Some(pointer) = reference.strip_prefix('#') else {
-            return self.error(
-                at,
-                format!("`{reference}` refers outside this file; cross-file references are not supported yet"),
-            );
+        let (document, pointer) = match reference.strip_prefix('#') {
+            Some(_) if reference.contains('%') => {
+                return self.error(at, format!("`{reference}`: percent-encoded references are not supported"))
+            }
+            Some(pointer) => (self.root, pointer.to_owned()),
+            None => match resolve(self.base, reference) {
+                Err(message) => return self.error(at, message),
+                Ok(target) if target.document == self.base => (self.root, target.fragment),
+                Ok(target) => match self.registry.document(&target.document) {
+                    Some((_, document)) => (document, target.fragment),
+                    None => {
+                        return self.error(
+                            at,
+                            format!(
+                                "`{reference}` refers to the document `{}`, which is not in the registry: run `cargo xtask fetch` to fetch and lock it",
+                                target.document
+                            ),
+                        )
+                    }
+                },
+            },
         };
-        if pointer.contains('%') {
-            return self.error(at, format!("`{reference}`: percent-encoded references are not supported"));
-        }
         let target_is_definition = pointer.is_empty()
             || ["/$defs/", "/definitions/"]
                 .iter()
                 .any(|prefix| pointer.strip_prefix(prefix).is_some_and(|name| !name.is_empty() && !name.contains('/')));
-        if self.root.pointer(pointer).is_none() {
-            self.error(at, format!("`{reference}` does not resolve in this file"));
+        if document.pointer(&pointer).is_none() {
+            self.error(at, format!("`{reference}` does not resolve: no `{pointer}` in its document"));
         } else if !target_is_definition {
             self.error(
                 at,
-                format!("`{reference}`: only references to `#`, `#/$defs/NAME` or `#/definitions/NAME` are supported"),
+                format!("`{reference}`: only references to a whole document, `#/$defs/NAME` or `#/definitions/NAME` are supported"),
             );
         }
     }

@@ -736,6 +736,7 @@ pub(crate) mod payload {
 
     /// Like [`set_once`], for a member whose type holds `serde_json` values: read strictly (a
     /// duplicated key anywhere inside is an error), then converted.
+    #[allow(dead_code, reason = "only payloads with untyped members call it")]
     pub(crate) fn set_once_strict<'de, A: MapAccess<'de>, T: DeserializeOwned>(
         map: &mut A,
         slot: &mut Option<T>,

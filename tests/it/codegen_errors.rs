@@ -86,7 +86,7 @@ fn unsupported_schemas_name_file_and_pointer() {
     check_schema(
         payload_schema(json!({"venue": {"$ref": "https://schemas.cope.com/shared/venue"}})),
         "/properties/venue/$ref",
-        "refers outside this file",
+        "not in the registry: run `cargo xtask fetch`",
     );
     check_schema(payload_schema(json!({"a": {"$ref": "#/$defs/Missing"}})), "/properties/a/$ref", "does not resolve");
     check_schema(payload_schema(json!({"a": {"type": "string", "default": "x"}})), "/properties/a/default", "default");
@@ -134,7 +134,11 @@ fn limits_are_named_with_their_value() {
     let many: Vec<String> = (0..1025).map(|index| format!("v{index}")).collect();
     check_schema(payload_schema(json!({"e": {"type": "string", "enum": many}})), "/properties/e/enum", "limit of 1024");
     let long = "n".repeat(257);
-    check_schema(payload_schema(json!({ long.clone(): {"type": "string"} })), &format!("/properties/{long}"), "limit of 256");
+    check_schema(
+        payload_schema(json!({ long.clone(): {"type": "string"} })),
+        &format!("/properties/{long}"),
+        "limit of 256",
+    );
 }
 
 #[test]
@@ -295,4 +299,82 @@ fn a_typify_panic_is_an_error_naming_the_file() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A registry of the test contract plus shared documents, by id: (id, file, schema).
+fn generate_with_documents(
+    contract: Value,
+    documents: &[(&str, &str, Value)],
+) -> Result<Vec<codegen::GeneratedFile>, Errors> {
+    let manifest = Manifest::parse("schemas/contracts.toml", &manifest("thing.happened"))?;
+    let mut texts: BTreeMap<String, String> = BTreeMap::from([("t/v1.schema.json".to_owned(), contract.to_string())]);
+    let mut ids = BTreeMap::new();
+    for (id, file, schema) in documents {
+        texts.insert((*file).to_owned(), schema.to_string());
+        ids.insert((*id).to_owned(), (*file).to_owned());
+    }
+    generate(&Registry::with_documents(manifest, texts, ids)?, &Settings::default())
+}
+
+fn shared_errors(contract: Value, documents: &[(&str, &str, Value)]) -> Vec<String> {
+    let errors = generate_with_documents(contract, documents).expect_err("must be refused");
+    errors.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn cross_file_references_resolve_against_the_document_id() {
+    let contract = payload_schema(json!({"place": {"$ref": "../shared/place#/$defs/Place"}}));
+    let place = json!({"$defs": {"Place": {"type": "object", "properties": {"name": {"type": "string"}}}}});
+    let files = generate_with_documents(contract, &[("https://example.com/shared/place", "shared/place.json", place)])
+        .expect("generates");
+    let version = files.iter().find(|file| file.path == "src/thing_happened/v1.rs").unwrap();
+    assert!(version.contents.contains("crate::shared::shared_place::Place"), "{}", version.contents);
+    let shared = files.iter().find(|file| file.path == "src/shared/shared_place.rs").unwrap();
+    assert!(shared.contents.contains("pub struct Place"), "{}", shared.contents);
+}
+
+#[test]
+fn cross_file_problems_name_file_and_pointer() {
+    let contract = payload_schema(json!({"place": {"$ref": "../shared/place#/$defs/Place"}}));
+    // The document is not in the registry (not fetched).
+    let errors = shared_errors(contract.clone(), &[]);
+    assert!(
+        errors.iter().any(|error| error.starts_with("schemas/t/v1.schema.json#/properties/place/$ref:")
+            && error.contains("https://example.com/shared/place")
+            && error.contains("cargo xtask fetch")),
+        "{errors:?}"
+    );
+    // The fragment does not exist in the document.
+    let errors = shared_errors(
+        contract.clone(),
+        &[("https://example.com/shared/place", "shared/place.json", json!({"$defs": {}}))],
+    );
+    assert!(
+        errors.iter().any(|error| error.contains("/properties/place/$ref") && error.contains("does not resolve")),
+        "{errors:?}"
+    );
+    // Two documents refer to each other: types in two modules cannot box each other.
+    let place =
+        json!({"$defs": {"Place": {"type": "object", "properties": {"owner": {"$ref": "owner#/$defs/Owner"}}}}});
+    let owner = json!({"$defs": {"Owner": {"type": "object", "properties": {"home": {"$ref": "place#/$defs/Place"}}}}});
+    let errors = shared_errors(
+        contract.clone(),
+        &[
+            ("https://example.com/shared/place", "shared/place.json", place),
+            ("https://example.com/shared/owner", "shared/owner.json", owner),
+        ],
+    );
+    assert!(errors.iter().any(|error| error.contains("cycle across documents")), "{errors:?}");
+    // A shared definition whose name cannot be a Rust type.
+    let place = json!({"$defs": {"Place": {"type": "object"}, "self": {"type": "string"}}});
+    let errors = shared_errors(contract.clone(), &[("https://example.com/shared/place", "shared/place.json", place)]);
+    assert!(errors.iter().any(|error| error.starts_with("schemas/shared/place.json#/$defs/self:")), "{errors:?}");
+    // A shared document that is not a valid schema.
+    let place = json!({"$defs": {"Place": {"type": "object", "required": "name"}}});
+    let errors = shared_errors(contract, &[("https://example.com/shared/place", "shared/place.json", place)]);
+    assert!(
+        errors.iter().any(|error| error.starts_with("schemas/shared/place.json#/$defs/Place/required:")
+            && error.contains("valid JSON Schema")),
+        "{errors:?}"
+    );
 }

@@ -26,7 +26,9 @@ macro_rules! decoder {
     ($krate:ident) => {
         |bytes: &[u8]| match $krate::decode(bytes) {
             Ok(_) => Verdict::Accepted,
-            Err($krate::DecodeError::InvalidPayload { path, reason, .. }) => Verdict::Rejected(format!("{path}: {reason}")),
+            Err($krate::DecodeError::InvalidPayload { path, reason, .. }) => {
+                Verdict::Rejected(format!("{path}: {reason}"))
+            }
             // The payload's `schema_version` constant differs from the one `dataschema` names.
             Err($krate::DecodeError::ContractViolation { attribute, reason, .. }) if attribute == "dataschema" => {
                 Verdict::Rejected(reason)
@@ -44,6 +46,7 @@ fn decoder_for(out_dir: &Path) -> fn(&[u8]) -> Verdict {
         Some("new-event-type") => decoder!(cope_events_fixture_new_event_type),
         Some("generator-edge-cases") => decoder!(cope_events_fixture_generator_edge_cases),
         Some("compat-loop") => decoder!(cope_events_fixture_compat_loop),
+        Some("shared-definitions") => decoder!(cope_events_fixture_shared_definitions),
         other => panic!("no decoder listed for the generated crate {other:?}: add it to decoder_for"),
     }
 }
@@ -99,7 +102,8 @@ fn explain(valid: bool, verdict: &Verdict, errors: &[(String, String)]) -> Optio
                 "minProperties",
                 "maxProperties",
             ];
-            let all_unenforced = !errors.is_empty() && errors.iter().all(|(keyword, _)| UNENFORCED.contains(&keyword.as_str()));
+            let all_unenforced =
+                !errors.is_empty() && errors.iter().all(|(keyword, _)| UNENFORCED.contains(&keyword.as_str()));
             all_unenforced.then_some("UNENFORCED_BOUND")
         }
         _ => None,
@@ -122,8 +126,11 @@ fn contracts() -> Vec<Contract> {
         let text = std::fs::read_to_string(&target.paths.manifest).unwrap();
         let manifest = codegen::Manifest::parse("contracts.toml", &text).unwrap();
         let folder = target.paths.manifest.parent().unwrap();
+        let documents = locked_documents(folder);
         for entry in &manifest.contracts {
-            let schema: Value = serde_json::from_str(&std::fs::read_to_string(folder.join(&entry.schema)).unwrap()).unwrap();
+            let schema: Value =
+                serde_json::from_str(&std::fs::read_to_string(folder.join(&entry.schema)).unwrap()).unwrap();
+            let schema = embed_references(&schema, &entry.schema_id, &documents);
             contracts.push(Contract {
                 name: format!("{} v{} ({})", entry.event_type, entry.version, target.paths.out_dir.display()),
                 event_type: entry.event_type.clone(),
@@ -136,6 +143,53 @@ fn contracts() -> Vec<Contract> {
         }
     }
     contracts
+}
+
+/// Every document of a registry's lockfile, by id (none without a lockfile).
+fn locked_documents(folder: &Path) -> std::collections::BTreeMap<String, Value> {
+    let Some(lock) = xtask::lock::Lock::read(folder).unwrap() else { return Default::default() };
+    lock.documents
+        .iter()
+        .map(|document| {
+            let text = std::fs::read_to_string(folder.join(&document.file)).unwrap();
+            (document.id.clone(), serde_json::from_str(&text).unwrap())
+        })
+        .collect()
+}
+
+/// One self-contained schema for `jsonschema` and the instance generator: every document the
+/// schema reaches across files is embedded under `$defs/doc<N>`, and every `$ref` is rewritten
+/// to point into the embedded copy (`#/$defs/doc<N>/$defs/Venue`).
+fn embed_references(schema: &Value, id: &str, documents: &std::collections::BTreeMap<String, Value>) -> Value {
+    if documents.is_empty() {
+        return schema.clone();
+    }
+    let prefixes: std::collections::BTreeMap<&str, String> =
+        documents.keys().enumerate().map(|(index, doc)| (doc.as_str(), format!("#/$defs/doc{index}"))).collect();
+    fn rewrite(value: &mut Value, base: &str, prefixes: &std::collections::BTreeMap<&str, String>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(reference)) = object.get_mut("$ref") {
+                    let target = codegen::reference::resolve(base, reference).unwrap();
+                    *reference = format!("{}{}", prefixes[target.document.as_str()], target.fragment);
+                }
+                object.values_mut().for_each(|member| rewrite(member, base, prefixes));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| rewrite(item, base, prefixes)),
+            _ => {}
+        }
+    }
+    let id = codegen::reference::normalize_id(id).unwrap();
+    let mut root = schema.clone();
+    rewrite(&mut root, &id, &prefixes);
+    let defs = root.as_object_mut().unwrap().entry("$defs").or_insert_with(|| json!({}));
+    for (doc_id, document) in documents {
+        let mut embedded = document.clone();
+        rewrite(&mut embedded, doc_id, &prefixes);
+        embedded.as_object_mut().unwrap().retain(|keyword, _| keyword != "$id" && keyword != "$schema");
+        defs[prefixes[doc_id.as_str()].trim_start_matches("#/$defs/")] = embedded;
+    }
+    root
 }
 
 fn cases() -> u32 {
@@ -169,13 +223,19 @@ fn check_contract(contract: &Contract) -> String {
         let mut counts = counts.borrow_mut();
         match (&verdict, valid) {
             (Verdict::Other(error), _) => {
-                return Err(TestCaseError::fail(format!("{}: the envelope is valid, yet: {error}, for {data}", contract.name)))
+                return Err(TestCaseError::fail(format!(
+                    "{}: the envelope is valid, yet: {error}, for {data}",
+                    contract.name
+                )))
             }
             (Verdict::Accepted, true) => counts[0] += 1,
             (Verdict::Rejected(_), false) => counts[1] += 1,
             _ => match explain(valid, &verdict, &keyword_errors(&validator, &data)) {
                 Some(difference) => {
-                    assert!(EXPECTED_DIFFERENCES.iter().any(|(listed, _)| *listed == difference), "{difference} is listed");
+                    assert!(
+                        EXPECTED_DIFFERENCES.iter().any(|(listed, _)| *listed == difference),
+                        "{difference} is listed"
+                    );
                     counts[2] += 1;
                 }
                 None => {
@@ -184,7 +244,7 @@ fn check_contract(contract: &Contract) -> String {
                         "{}: jsonschema says {} ({errors:?}), the decoder says {verdict:?}, for {data}",
                         contract.name,
                         if valid { "valid" } else { "invalid" },
-                    )))
+                    )));
                 }
             },
         }
@@ -230,13 +290,17 @@ fn conforming(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> 
         return prop_oneof![6 => Just(value.clone()), 1 => odd_string().prop_map(Value::String)].boxed();
     }
     if let Some(Value::Array(values)) = object.get("enum") {
-        return prop_oneof![6 => proptest::sample::select(values.clone()), 1 => odd_string().prop_map(Value::String)].boxed();
+        return prop_oneof![6 => proptest::sample::select(values.clone()), 1 => odd_string().prop_map(Value::String)]
+            .boxed();
     }
     match object.get("type").and_then(Value::as_str) {
         Some("object") => object_instance(object, root, depth),
         Some("string") => string_instance(object),
         Some("integer") => integer_instance(),
-        Some("number") => prop_oneof![integer_instance(), any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from)].boxed(),
+        Some("number") => {
+            prop_oneof![integer_instance(), any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from)]
+                .boxed()
+        }
         Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
         Some("array") => {
             let items = object.get("items").cloned().unwrap_or(Value::Bool(true));
@@ -247,7 +311,8 @@ fn conforming(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> 
 }
 
 fn object_instance(object: &Map<String, Value>, root: &Value, depth: u32) -> BoxedStrategy<Value> {
-    let required: Vec<&str> = object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let required: Vec<&str> =
+        object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     let properties = object.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
     let members: Vec<BoxedStrategy<Option<(String, Value)>>> = properties
         .iter()
@@ -256,7 +321,9 @@ fn object_instance(object: &Map<String, Value>, root: &Value, depth: u32) -> Box
             let value = instance(property, root, depth + 1);
             // Required members are left out now and then (a mutant); optional ones half the time.
             let present = if required.contains(&name.as_str()) { 0.97 } else { 0.5 };
-            proptest::option::weighted(present, value).prop_map(move |value| value.map(|value| (name.clone(), value))).boxed()
+            proptest::option::weighted(present, value)
+                .prop_map(move |value| value.map(|value| (name.clone(), value)))
+                .boxed()
         })
         .collect();
     let extras = prop_oneof![
@@ -327,7 +394,8 @@ fn any_json(depth: u32) -> BoxedStrategy<Value> {
     leaf.prop_recursive(depth, 8, 3, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-z]{1,4}", inner, 0..3).prop_map(|map| Value::Object(map.into_iter().collect())),
+            proptest::collection::btree_map("[a-z]{1,4}", inner, 0..3)
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
         ]
     })
     .boxed()

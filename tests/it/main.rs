@@ -8,6 +8,7 @@ mod consumer;
 mod determinism;
 mod differential;
 mod drift;
+mod fetch;
 mod generator_edge_cases;
 mod limits;
 mod properties;

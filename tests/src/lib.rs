@@ -1,5 +1,7 @@
 //! Fixtures shared by the integration tests and the benchmarks.
 
+pub mod registry_server;
+
 /// The Example CloudEvent of the `ticketing.event.published` v1 reference page, verbatim.
 pub const REFERENCE_EXAMPLE: &str = include_str!("../fixtures/reference-example.json");
 

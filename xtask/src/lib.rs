@@ -4,4 +4,6 @@
 
 pub mod codegen_task;
 pub mod compat_task;
+pub mod fetch_task;
+pub mod lock;
 pub mod tree;

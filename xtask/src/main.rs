@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use codegen::Settings;
 use xtask::codegen_task::{self, Paths, Target};
 use xtask::compat_task;
+use xtask::fetch_task::{self, FetchOptions};
 use xtask::tree::{Mode, Outcome};
 
 #[derive(Parser)]
@@ -40,6 +41,32 @@ enum Command {
         /// Package name of the generated crate [default: cope-events].
         #[arg(long, value_name = "NAME")]
         crate_name: Option<String>,
+    },
+    /// Download every contract's schema by its id, and every document it `$ref`s, into
+    /// schemas/, and pin each one's sha256 in schemas/schemas.lock.
+    ///
+    /// Every document is checked before anything is written (HTTP status, size, JSON, a valid
+    /// schema for its draft, `$id` equal to the id asked for, the contract's constants equal to
+    /// the manifest's); a failure leaves schemas/ exactly as it was. https is required except
+    /// for a mirror on loopback. The only command that needs the network.
+    Fetch {
+        /// Verify offline instead: every vendored schema matches its lock hash, every lock
+        /// entry has its file, every contract and every `$ref`'d document is locked.
+        #[arg(long)]
+        check: bool,
+        /// The contract manifest [default: schemas/contracts.toml in this repository].
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        /// Fetch from a mirror: each schema id's path is requested under this base URL
+        /// [default: the manifest's `registry`, else the ids themselves].
+        #[arg(long, value_name = "URL")]
+        registry: Option<String>,
+        /// Seconds to wait for a connection and for each read.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Largest document accepted, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
+        max_bytes: u64,
     },
     /// Check that schema edits follow the versioning rule: within a version, fields may be
     /// added; removing or changing the meaning of a documented field needs a new version.
@@ -84,6 +111,19 @@ fn main() -> ExitCode {
     quiet_typify_panics();
     match Cli::parse().command {
         Command::Codegen { check, manifest, out, crate_name } => codegen(check, manifest, out, crate_name),
+        Command::Fetch { check, manifest, registry, timeout, max_bytes } => {
+            let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
+            if check {
+                return fetch_check(&manifest);
+            }
+            let options = FetchOptions {
+                registry,
+                timeout: std::time::Duration::from_secs(timeout),
+                max_bytes,
+                ..FetchOptions::new(manifest)
+            };
+            fetch(&options)
+        }
         Command::Compat { base, manifest, old, new, format, ignore, list_rules } => {
             if list_rules {
                 for (id, (severity, summary)) in compat_task::rule_table() {
@@ -106,6 +146,41 @@ fn quiet_typify_panics() {
             default_hook(info);
         }
     }));
+}
+
+fn fetch(options: &FetchOptions) -> ExitCode {
+    match fetch_task::fetch(options) {
+        Ok(report) => {
+            for file in &report.written {
+                eprintln!("fetched {file}");
+            }
+            for file in &report.removed {
+                eprintln!("removed {file} (no longer referenced)");
+            }
+            let lock = if report.lock_changed { "updated" } else { "unchanged" };
+            eprintln!("{} documents locked; lockfile {lock}", report.documents);
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}\nfetch failed; nothing was changed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fetch_check(manifest: &std::path::Path) -> ExitCode {
+    match fetch_task::check(manifest) {
+        Ok(count) => {
+            eprintln!("{count} documents match the lockfile");
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("error: {problem}");
+            }
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn compat(

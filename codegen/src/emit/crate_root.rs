@@ -9,7 +9,11 @@ use crate::model::EventType;
 use crate::render::rust_file;
 use crate::GeneratedFile;
 
-pub(crate) fn lib_rs(manifest: &Manifest, event_types: &[EventType]) -> Result<GeneratedFile, Errors> {
+pub(crate) fn lib_rs(
+    manifest: &Manifest,
+    event_types: &[EventType],
+    has_shared: bool,
+) -> Result<GeneratedFile, Errors> {
     let mut docs = vec![
         String::new(),
         "Typed COPE events: the CloudEvents 1.0 envelope, payload types and dispatch enums for".to_owned(),
@@ -30,12 +34,18 @@ pub(crate) fn lib_rs(manifest: &Manifest, event_types: &[EventType]) -> Result<G
         let name = format_ident!("{}", event_type.enum_name);
         quote!(pub use #module::#name;)
     });
+    let shared = has_shared.then(|| {
+        quote!(
+            pub mod shared;
+        )
+    });
     let items: TokenStream = quote! {
         #![forbid(unsafe_code)]
 
         mod event;
         mod runtime;
         #(pub mod #modules;)*
+        #shared
 
         pub use event::{decode, encode, Event};
         pub use runtime::{

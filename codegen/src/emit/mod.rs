@@ -8,18 +8,21 @@
 //! | `src/event.rs` | [`dispatch::event_rs`] (`Event`, `decode`, `encode`) |
 //! | `src/<type>/mod.rs` | [`event_type::module_rs`] (constants, per-type enum) |
 //! | `src/<type>/v<N>.rs` | [`version::module_rs`] (payload types, `Contract` impl) |
+//! | `src/shared/mod.rs`, `src/shared/<doc>.rs` | [`shared::module_rs`], [`shared::document_rs`] (types of documents referenced across files) |
 
 mod crate_root;
 mod dispatch;
 mod event_type;
 mod manifest_toml;
 mod runtime;
+mod shared;
 mod version;
 
 use crate::error::Errors;
 use crate::manifest::Manifest;
 use crate::model::EventType;
 use crate::payload::Payload;
+use crate::shared::SharedDocument;
 use crate::{GeneratedFile, Settings};
 
 /// Every file of the crate; `payloads` are in the order of the versions of `event_types`.
@@ -28,18 +31,27 @@ pub(crate) fn crate_files(
     settings: &Settings,
     event_types: &[EventType],
     payloads: Vec<Payload>,
+    shared: Vec<(SharedDocument, Payload)>,
 ) -> Result<Vec<GeneratedFile>, Errors> {
+    let all_payloads = || payloads.iter().chain(shared.iter().map(|(_, payload)| payload));
     let dependencies = manifest_toml::Dependencies {
-        regress: payloads.iter().any(|payload| payload.uses_regress),
-        chrono: payloads.iter().any(|payload| payload.uses_chrono),
-        uuid: payloads.iter().any(|payload| payload.uses_uuid),
+        regress: all_payloads().any(|payload| payload.uses_regress),
+        chrono: all_payloads().any(|payload| payload.uses_chrono),
+        uuid: all_payloads().any(|payload| payload.uses_uuid),
     };
+    let documents: Vec<&SharedDocument> = shared.iter().map(|(document, _)| document).collect();
     let mut files = vec![
         manifest_toml::cargo_toml(manifest, settings, &dependencies),
         runtime::runtime_rs(manifest),
-        crate_root::lib_rs(manifest, event_types)?,
+        crate_root::lib_rs(manifest, event_types, !documents.is_empty())?,
         dispatch::event_rs(manifest, event_types)?,
     ];
+    if !documents.is_empty() {
+        files.push(shared::module_rs(manifest, &documents)?);
+    }
+    for (document, payload) in shared {
+        files.push(shared::document_rs(&document, payload)?);
+    }
     let mut payloads = payloads.into_iter();
     for event_type in event_types {
         files.push(event_type::module_rs(manifest, event_type)?);

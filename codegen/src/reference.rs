@@ -1,0 +1,195 @@
+//! `$ref`s: where they are in a schema, and which document and fragment each one names.
+//! Shared by the generator (bundling documents) and `cargo xtask fetch` (following them).
+
+use serde_json::Value;
+
+use crate::schema_check::escape;
+
+/// One `$ref` keyword of a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// JSON pointer to the `$ref` keyword, e.g. `/properties/venue/$ref`.
+    pub pointer: String,
+    /// The reference as written.
+    pub value: String,
+}
+
+/// What a `$ref` names once resolved against the id of the document it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The document's id (an absolute URL without fragment), in normal form.
+    pub document: String,
+    /// The JSON pointer inside that document, without `#` (empty for the whole document).
+    pub fragment: String,
+}
+
+/// Keywords whose value is an object of subschemas.
+const SCHEMA_MAPS: &[&str] = &["properties", "$defs", "definitions", "patternProperties", "dependentSchemas"];
+/// Keywords whose value is one subschema (or, for draft-07 `items`, an array of them).
+const SCHEMA_VALUES: &[&str] = &[
+    "items",
+    "additionalItems",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+/// Keywords whose value is an array of subschemas.
+const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+
+/// Every string `$ref` in the schema positions of `schema`, in document order. Data positions
+/// (`enum`, `const`, `examples`, `default`) are not schemas and are not searched.
+pub fn references(schema: &Value) -> Vec<Reference> {
+    let mut found = Vec::new();
+    collect(schema, "", &mut found);
+    found
+}
+
+fn collect(schema: &Value, pointer: &str, found: &mut Vec<Reference>) {
+    let Value::Object(object) = schema else { return };
+    for (keyword, value) in object {
+        let at = format!("{pointer}/{}", escape(keyword));
+        match (keyword.as_str(), value) {
+            ("$ref", Value::String(reference)) => found.push(Reference { pointer: at, value: reference.clone() }),
+            (keyword, Value::Object(members)) if SCHEMA_MAPS.contains(&keyword) => {
+                for (name, subschema) in members {
+                    collect(subschema, &format!("{at}/{}", escape(name)), found);
+                }
+            }
+            (keyword, Value::Array(subschemas)) if SCHEMA_ARRAYS.contains(&keyword) || keyword == "items" => {
+                for (index, subschema) in subschemas.iter().enumerate() {
+                    collect(subschema, &format!("{at}/{index}"), found);
+                }
+            }
+            (keyword, subschema) if SCHEMA_VALUES.contains(&keyword) => collect(subschema, &at, found),
+            _ => {}
+        }
+    }
+}
+
+/// The normal form of a document id, so that two spellings of one URL compare equal.
+pub fn normalize_id(id: &str) -> Result<String, String> {
+    let mut url = url::Url::parse(id).map_err(|error| format!("`{id}` is not an absolute URL: {error}"))?;
+    if url.fragment().is_some_and(|fragment| !fragment.is_empty()) {
+        return Err(format!("`{id}` has a fragment; a document id must not"));
+    }
+    url.set_fragment(None);
+    Ok(url.into())
+}
+
+/// Resolves `reference` against `base`, the id of the document it is written in (RFC 3986).
+pub fn resolve(base: &str, reference: &str) -> Result<Target, String> {
+    if reference.contains('%') {
+        return Err(format!("`{reference}`: percent-encoded references are not supported"));
+    }
+    let base =
+        url::Url::parse(base).map_err(|error| format!("the document id `{base}` is not an absolute URL: {error}"))?;
+    let mut url = base.join(reference).map_err(|error| format!("`{reference}` is not a valid reference: {error}"))?;
+    let fragment = url.fragment().unwrap_or("").to_owned();
+    if !fragment.is_empty() && !fragment.starts_with('/') {
+        return Err(format!("`{reference}`: only JSON pointer fragments are supported (no anchors)"));
+    }
+    url.set_fragment(None);
+    Ok(Target { document: url.into(), fragment })
+}
+
+/// A cycle in a graph of documents given as `(from, to)` edges (self-edges are not cycles):
+/// the documents along it, the first repeated at the end. Deterministic for the same edges.
+pub fn find_cycle<'a>(edges: &[(&'a str, &'a str)]) -> Option<Vec<&'a str>> {
+    let mut starts: Vec<&str> = edges.iter().map(|(from, _)| *from).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    for start in starts {
+        let mut path = vec![start];
+        let mut visited = vec![start];
+        if walk(edges, start, &mut path, &mut visited) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+fn walk<'a>(edges: &[(&'a str, &'a str)], start: &str, path: &mut Vec<&'a str>, visited: &mut Vec<&'a str>) -> bool {
+    let at = path[path.len() - 1];
+    for &(from, to) in edges {
+        if from != at || to == from {
+            continue;
+        }
+        path.push(to);
+        if to == start {
+            return true;
+        }
+        if !visited.contains(&to) {
+            visited.push(to);
+            if walk(edges, start, path, visited) {
+                return true;
+            }
+        }
+        path.pop();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn finds_references_in_schema_positions_only() {
+        let schema = json!({
+            "properties": {"a": {"$ref": "#/$defs/A"}, "b/c": {"items": {"$ref": "other.json"}}},
+            "anyOf": [{"$ref": "https://x.test/y#/$defs/Z"}],
+            "enum": [{"$ref": "data, not a reference"}],
+            "examples": [{"$ref": "data"}],
+        });
+        let found: Vec<(String, String)> =
+            references(&schema).into_iter().map(|reference| (reference.pointer, reference.value)).collect();
+        assert_eq!(
+            found,
+            [
+                ("/anyOf/0/$ref".to_owned(), "https://x.test/y#/$defs/Z".to_owned()),
+                ("/properties/a/$ref".to_owned(), "#/$defs/A".to_owned()),
+                ("/properties/b~1c/items/$ref".to_owned(), "other.json".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn resolves_relative_and_absolute_references() {
+        let base = "https://schemas.test/events/a/v1";
+        let target = resolve(base, "../../shared/venue.json#/$defs/Venue").unwrap();
+        assert_eq!(target.document, "https://schemas.test/shared/venue.json");
+        assert_eq!(target.fragment, "/$defs/Venue");
+        let target = resolve(base, "#/$defs/Local").unwrap();
+        assert_eq!(target.document, base);
+        let target = resolve(base, "https://other.test/x").unwrap();
+        assert_eq!((target.document.as_str(), target.fragment.as_str()), ("https://other.test/x", ""));
+    }
+
+    #[test]
+    fn refuses_anchors_and_percent_encoding() {
+        assert!(resolve("https://a.test/x", "#anchor").unwrap_err().contains("anchors"));
+        assert!(resolve("https://a.test/x", "#/$defs/A%20B").unwrap_err().contains("percent-encoded"));
+        assert!(resolve("not a url", "y.json").unwrap_err().contains("not an absolute URL"));
+    }
+
+    #[test]
+    fn finds_cycles_across_documents_only() {
+        assert_eq!(find_cycle(&[("a", "b"), ("b", "c"), ("a", "a")]), None);
+        assert_eq!(find_cycle(&[("a", "b"), ("b", "c"), ("c", "b")]), Some(vec!["b", "c", "b"]));
+        assert_eq!(find_cycle(&[("x", "y"), ("y", "x")]), Some(vec!["x", "y", "x"]));
+    }
+
+    #[test]
+    fn ids_compare_in_normal_form() {
+        assert_eq!(normalize_id("HTTPS://Schemas.Test").unwrap(), "https://schemas.test/");
+        assert!(normalize_id("https://a.test/x#frag").is_err());
+    }
+}

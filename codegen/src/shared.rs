@@ -1,0 +1,222 @@
+//! Documents that schemas `$ref` across files ("shared documents", e.g. a venue or money type
+//! many events use). They are found by following references from every contract, must not
+//! form cycles across files, and each gets a module and Rust names, so that a shared
+//! definition becomes one type in `src/shared/<module>.rs`, used by every contract that refers
+//! to it, and two documents that both define `$defs/Venue` never collide.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::model::EventType;
+use crate::reference::{find_cycle, normalize_id, references, resolve};
+use crate::registry::Registry;
+use crate::schema_check::escape;
+
+/// One shared document, ready to generate.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedDocument {
+    /// Its id, in normal form.
+    pub id: String,
+    /// The file as messages and docs name it.
+    pub file: String,
+    /// Its module under `crate::shared`.
+    pub module: String,
+    pub schema: Value,
+    /// The Rust name of each type the document gives, by JSON pointer (`""` for the document
+    /// itself, `/$defs/Venue` for a definition).
+    pub types: BTreeMap<String, String>,
+}
+
+/// Every shared document of a registry, sorted by module.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Bundle {
+    pub documents: Vec<SharedDocument>,
+}
+
+impl Bundle {
+    /// The path of the Rust type that `reference`, written in the document `base`, names in
+    /// another document; `None` for a reference within `base` or one that does not resolve.
+    pub(crate) fn type_path(&self, base: &str, reference: &str) -> Option<String> {
+        let target = resolve(base, reference).ok()?;
+        let document = self.documents.iter().find(|document| document.id == target.document)?;
+        let name = document.types.get(&target.fragment)?;
+        Some(format!("crate::shared::{}::{name}", document.module))
+    }
+}
+
+/// A cross-file `$ref`: from which document, where in it, to which document.
+struct Edge {
+    from: String,
+    file: String,
+    pointer: String,
+    to: String,
+}
+
+/// Finds every document the contracts reach by cross-file `$ref`s. References that do not
+/// resolve are left to `schema_check`, which reports them with their pointer.
+pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bundle, Vec<Error>> {
+    let manifest = registry.manifest();
+    let contracts: BTreeMap<String, (String, &Value)> = event_types
+        .iter()
+        .flat_map(|event_type| &event_type.versions)
+        .map(|version| (base_id(&version.schema_id), (version.schema_file.clone(), &version.schema)))
+        .collect();
+    let mut errors = Vec::new();
+    let mut edges = Vec::new();
+    let mut shared: BTreeMap<String, (String, &Value)> = BTreeMap::new();
+    let mut whole_documents = BTreeSet::new();
+    let mut pending: Vec<(String, String, &Value)> =
+        contracts.iter().map(|(id, (file, schema))| (id.clone(), file.clone(), *schema)).collect();
+    while let Some((id, file, schema)) = pending.pop() {
+        for reference in references(schema) {
+            let Ok(target) = resolve(&id, &reference.value) else { continue };
+            if target.fragment.is_empty() {
+                whole_documents.insert(target.document.clone());
+            }
+            if target.document == id {
+                continue;
+            }
+            if contracts.contains_key(&target.document) {
+                errors.push(Error::Schema {
+                    file: file.clone(),
+                    pointer: reference.pointer,
+                    message: format!(
+                        "`{}` refers to the contract schema `{}`; definitions that several documents use must live in a document of their own",
+                        reference.value, target.document
+                    ),
+                });
+                continue;
+            }
+            let Some((path, document)) = registry.document(&target.document) else { continue };
+            edges.push(Edge {
+                from: id.clone(),
+                file: file.clone(),
+                pointer: reference.pointer,
+                to: target.document.clone(),
+            });
+            if !shared.contains_key(&target.document) {
+                let display = manifest.display_path(path);
+                shared.insert(target.document.clone(), (display.clone(), document));
+                pending.push((target.document, display, document));
+            }
+        }
+    }
+    errors.extend(cycles(&edges));
+    let mut documents = Vec::new();
+    let mut modules: BTreeMap<String, String> = BTreeMap::new();
+    for (id, (file, schema)) in shared {
+        let module = module_name(&id);
+        if let Some(other) = modules.insert(module.clone(), id.clone()) {
+            errors.push(Error::Schema {
+                file: file.clone(),
+                pointer: String::new(),
+                message: format!("the documents `{other}` and `{id}` would both be the module `shared::{module}`"),
+            });
+        }
+        match type_names(&file, &module, schema, whole_documents.contains(&id)) {
+            Ok(types) => documents.push(SharedDocument { id, file, module, schema: schema.clone(), types }),
+            Err(found) => errors.extend(found),
+        }
+    }
+    documents.sort_by(|a, b| a.module.cmp(&b.module));
+    if errors.is_empty() {
+        Ok(Bundle { documents })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The id relative references resolve against: the normal form of a URL id, else the id as is.
+pub(crate) fn base_id(id: &str) -> String {
+    normalize_id(id).unwrap_or_else(|_| id.to_owned())
+}
+
+/// Types generated in separate modules cannot box each other, so a cycle of references across
+/// documents would be a type of infinite size; recursion must stay inside one document.
+fn cycles(edges: &[Edge]) -> Vec<Error> {
+    let pairs: Vec<(&str, &str)> = edges.iter().map(|edge| (edge.from.as_str(), edge.to.as_str())).collect();
+    let Some(route) = find_cycle(&pairs) else { return Vec::new() };
+    let closing = edges.iter().find(|edge| edge.from == route[route.len() - 2] && edge.to == route[route.len() - 1]);
+    let (file, pointer) =
+        closing.map_or((String::new(), String::new()), |edge| (edge.file.clone(), edge.pointer.clone()));
+    vec![Error::Schema {
+        file,
+        pointer,
+        message: format!(
+            "`$ref` cycle across documents ({}): recursive types must stay within one document",
+            route.join(" → ")
+        ),
+    }]
+}
+
+/// The module of a shared document: the words of its id's path, e.g.
+/// `https://schemas.cope.com/shared/venue/v1.json` → `shared_venue_v1`.
+fn module_name(id: &str) -> String {
+    let path = url::Url::parse(id).map(|url| url.path().to_owned()).unwrap_or_else(|_| id.to_owned());
+    let path = path.trim_end_matches(".json").trim_end_matches(".schema");
+    let name = path.to_snake_case();
+    let name = if name.starts_with(|c: char| c.is_ascii_lowercase()) { name } else { format!("doc_{name}") };
+    if syn::parse_str::<syn::Ident>(&name).is_ok() && name != "runtime" {
+        name
+    } else {
+        format!("{name}_")
+    }
+}
+
+/// The Rust name of every definition of a shared document, and of the document itself when a
+/// reference names it whole. Names must be ASCII words that read the same in UpperCamelCase,
+/// and unique in the module.
+fn type_names(file: &str, module: &str, schema: &Value, whole: bool) -> Result<BTreeMap<String, String>, Vec<Error>> {
+    let mut errors = Vec::new();
+    let mut types = BTreeMap::new();
+    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    let mut candidates: Vec<(String, String)> = Vec::new();
+    for keyword in ["$defs", "definitions"] {
+        for name in schema.get(keyword).and_then(Value::as_object).into_iter().flat_map(|defs| defs.keys()) {
+            candidates.push((format!("/{keyword}/{}", escape(name)), name.clone()));
+        }
+    }
+    if whole {
+        let title =
+            schema.get("title").and_then(Value::as_str).filter(|title| is_type_name(&title.to_upper_camel_case()));
+        candidates.push((String::new(), title.map_or_else(|| module.to_owned(), str::to_owned)));
+    }
+    for (pointer, name) in candidates {
+        let rust_name = name.to_upper_camel_case();
+        if !is_type_name(&rust_name) {
+            errors.push(Error::Schema {
+                file: file.to_owned(),
+                pointer: pointer.clone(),
+                message: format!(
+                    "`{name}` does not make a Rust type name: name shared definitions with ASCII letters and digits, starting with a letter"
+                ),
+            });
+            continue;
+        }
+        if let Some(other) = by_name.insert(rust_name.clone(), pointer.clone()) {
+            errors.push(Error::Schema {
+                file: file.to_owned(),
+                pointer: pointer.clone(),
+                message: format!("`{other}` and `{pointer}` would both be the Rust type `{rust_name}`"),
+            });
+            continue;
+        }
+        types.insert(pointer, rust_name);
+    }
+    if errors.is_empty() {
+        Ok(types)
+    } else {
+        Err(errors)
+    }
+}
+
+fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name.to_upper_camel_case() == name
+        && syn::parse_str::<syn::Ident>(name).is_ok()
+        && name != "Self"
+}

@@ -1,0 +1,540 @@
+//! `cargo xtask fetch`: downloads every contract's schema by its id, then every document it
+//! `$ref`s, transitively; checks each one before anything is written; then writes them beside
+//! the manifest and pins them in the lockfile. `--check` verifies the vendored files offline.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use codegen::reference::{find_cycle, normalize_id, references, resolve};
+use codegen::Manifest;
+use serde_json::Value;
+use url::Url;
+
+use crate::lock::{display_file, is_relative_path, sha256_hex, Lock, LockError, LockedDocument, LOCK_FILE};
+
+/// Redirects followed for one document, all within its host.
+const MAX_REDIRECTS: usize = 5;
+
+/// How `fetch` reaches the registry.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// The contract manifest; documents are written beside it.
+    pub manifest: PathBuf,
+    /// A mirror base URL, overriding the manifest's `registry`.
+    pub registry: Option<String>,
+    /// Limit on connecting, and on each wait for bytes.
+    pub timeout: Duration,
+    /// Largest document accepted, in bytes.
+    pub max_bytes: u64,
+}
+
+impl FetchOptions {
+    /// Defaults: 30 s timeouts, 4 MiB documents, the manifest's own registry setting.
+    pub fn new(manifest: PathBuf) -> FetchOptions {
+        FetchOptions { manifest, registry: None, timeout: Duration::from_secs(30), max_bytes: 4 << 20 }
+    }
+}
+
+/// Why `fetch` failed. Nothing beside the manifest was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The manifest, the lockfile or the mirror setting is unusable.
+    #[error("{0}")]
+    Setup(String),
+    /// One document could not be fetched or was refused.
+    #[error("{id}: {fault}{}", .via.as_ref().map(|via| format!(" (referenced from {via})")).unwrap_or_default())]
+    Document {
+        /// The document's id.
+        id: String,
+        /// Where the reference to it was, for documents that are not contracts.
+        via: Option<String>,
+        /// What was wrong.
+        fault: Box<Fault>,
+    },
+    /// The lockfile or a locked file (offline check).
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Writing the documents failed.
+    #[error("{path}: cannot write: {source}")]
+    Write { path: String, source: std::io::Error },
+}
+
+/// What was wrong with one document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    #[error("{url}: https is required (plain http only for a loopback mirror)")]
+    InsecureUrl { url: String },
+    #[error("GET {url}: {message}")]
+    Transport { url: String, message: String },
+    #[error("GET {url}: HTTP status {status}")]
+    Status { url: String, status: u16 },
+    #[error("GET {url}: redirected to {location}, on another host; redirects are followed only within the host")]
+    OffHostRedirect { url: String, location: String },
+    #[error("GET {url}: more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects { url: String },
+    #[error("GET {url}: the body is larger than the limit of {limit} bytes")]
+    TooLarge { url: String, limit: u64 },
+    #[error("GET {url}: the body ended before its announced length: {message}")]
+    Truncated { url: String, message: String },
+    #[error("not JSON: {message}")]
+    NotJson { message: String },
+    #[error("not a valid JSON Schema: at `{pointer}`: {message}")]
+    NotSchema { pointer: String, message: String },
+    #[error("its $id is {found}, not the id it was fetched by")]
+    IdMismatch { found: String },
+    #[error("its `{member}` constant is {found}, but the manifest declares `{expected}`")]
+    ContractMismatch { member: String, found: String, expected: String },
+    #[error("`{reference}` at {pointer}: {message}")]
+    BadReference { reference: String, pointer: String, message: String },
+    #[error("`$ref` cycle across documents ({route}): recursive types must stay within one document")]
+    Cycle { route: String },
+    #[error("cannot be stored beside the manifest: {message}")]
+    Unstorable { message: String },
+}
+
+/// What `fetch` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchReport {
+    /// Documents locked.
+    pub documents: usize,
+    /// Files written because they are new or changed, relative to the manifest's folder.
+    pub written: Vec<String>,
+    /// Files of documents no longer referenced, removed.
+    pub removed: Vec<String>,
+    /// Whether the lockfile changed.
+    pub lock_changed: bool,
+}
+
+/// One document fetched and checked, not yet written.
+struct Fetched {
+    url: String,
+    bytes: Vec<u8>,
+    schema: Value,
+    file: String,
+}
+
+/// Where a document was asked for: a contract of the manifest, or a `$ref` in another document.
+#[derive(Clone)]
+struct Request {
+    id: String,
+    via: Option<String>,
+    contract: Option<usize>,
+}
+
+/// Fetches, checks and writes every document the manifest's contracts need.
+pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
+    let manifest = read_manifest(&options.manifest)?;
+    let folder = options.manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let old_lock = Lock::read(&folder)?;
+    let mirror = options.registry.clone().or_else(|| manifest.registry.clone());
+    let mirror = mirror.map(|base| parse_mirror(&base)).transpose()?;
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(options.timeout)
+        .timeout_read(options.timeout)
+        .timeout_write(options.timeout)
+        .redirects(0)
+        .build();
+    let mut queue = VecDeque::new();
+    for (index, contract) in manifest.contracts.iter().enumerate() {
+        let id = normalize_id(&contract.schema_id).map_err(|message| {
+            FetchError::Setup(format!("{}: contract[{index}].schema_id: {message}", manifest.file))
+        })?;
+        queue.push_back(Request { id, via: None, contract: Some(index) });
+    }
+    let mut fetched: BTreeMap<String, Fetched> = BTreeMap::new();
+    let mut edges: Vec<(String, String, String, String)> = Vec::new();
+    while let Some(request) = queue.pop_front() {
+        if fetched.contains_key(&request.id) {
+            continue;
+        }
+        let fail = |fault: Fault| FetchError::Document {
+            id: request.id.clone(),
+            via: request.via.clone(),
+            fault: Box::new(fault),
+        };
+        let url = mapped_url(&request.id, mirror.as_ref()).map_err(fail)?;
+        let (url, bytes) = download(&agent, url, options.max_bytes).map_err(fail)?;
+        let schema = check_document(&request.id, &bytes).map_err(fail)?;
+        if let Some(index) = request.contract {
+            check_contract(&manifest.contracts[index], &schema).map_err(fail)?;
+        }
+        for reference in references(&schema) {
+            if reference.value.starts_with('#') {
+                continue;
+            }
+            let target = resolve(&request.id, &reference.value).map_err(|message| {
+                fail(Fault::BadReference {
+                    reference: reference.value.clone(),
+                    pointer: reference.pointer.clone(),
+                    message,
+                })
+            })?;
+            if target.document != request.id {
+                let via = format!("{}#{}", request.id, reference.pointer);
+                edges.push((request.id.clone(), target.document.clone(), target.fragment, via.clone()));
+                queue.push_back(Request { id: target.document, via: Some(via), contract: None });
+            }
+        }
+        let file = match request.contract {
+            Some(index) => manifest.contracts[index].schema.clone(),
+            None => old_lock
+                .as_ref()
+                .and_then(|lock| lock.document(&request.id))
+                .map_or_else(|| file_for(&request.id), |locked| Ok(locked.file.clone()))
+                .map_err(|message| fail(Fault::Unstorable { message }))?,
+        };
+        fetched.insert(request.id.clone(), Fetched { url: url.to_string(), bytes, schema, file });
+    }
+    check_references(&fetched, &edges)?;
+    write(&folder, &manifest, old_lock.as_ref(), fetched)
+}
+
+fn read_manifest(path: &Path) -> Result<Manifest, FetchError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| FetchError::Setup(format!("{}: cannot read: {error}", path.display())))?;
+    Manifest::parse(&crate::codegen_task::manifest_display_name(path), &text)
+        .map_err(|errors| FetchError::Setup(errors.to_string()))
+}
+
+/// A mirror base URL: absolute, and https unless it is on this machine.
+fn parse_mirror(base: &str) -> Result<Url, FetchError> {
+    let url = Url::parse(base).map_err(|error| FetchError::Setup(format!("registry `{base}`: not a URL: {error}")))?;
+    if !is_allowed(&url) {
+        return Err(FetchError::Setup(format!("registry `{base}`: https is required (plain http only on loopback)")));
+    }
+    Ok(url)
+}
+
+/// Where an id is fetched from: the id itself, or its path and query under the mirror.
+fn mapped_url(id: &str, mirror: Option<&Url>) -> Result<Url, Fault> {
+    let id_url = Url::parse(id).map_err(|error| Fault::Unstorable { message: format!("not a URL: {error}") })?;
+    let url = match mirror {
+        None => id_url,
+        Some(base) => {
+            let mut text = format!("{}{}", base.as_str().trim_end_matches('/'), id_url.path());
+            if let Some(query) = id_url.query() {
+                text.push('?');
+                text.push_str(query);
+            }
+            Url::parse(&text).map_err(|error| Fault::Unstorable { message: format!("mirror URL `{text}`: {error}") })?
+        }
+    };
+    if is_allowed(&url) {
+        Ok(url)
+    } else {
+        Err(Fault::InsecureUrl { url: url.to_string() })
+    }
+}
+
+/// https anywhere; http only to this machine (a mirror in tests or on a developer's laptop).
+fn is_allowed(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(address)) => address.is_loopback(),
+            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            Some(url::Host::Domain(domain)) => domain == "localhost",
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// GETs `url`, following redirects only within its host, and reads at most `max_bytes`:
+/// the URL the bytes finally came from, and the bytes.
+fn download(agent: &ureq::Agent, mut url: Url, max_bytes: u64) -> Result<(Url, Vec<u8>), Fault> {
+    for _ in 0..=MAX_REDIRECTS {
+        let response = match agent.get(url.as_str()).call() {
+            Ok(response) => response,
+            Err(ureq::Error::Status(status, _)) => return Err(Fault::Status { url: url.to_string(), status }),
+            Err(ureq::Error::Transport(transport)) => {
+                return Err(Fault::Transport { url: url.to_string(), message: transport_message(&transport) })
+            }
+        };
+        if (300..400).contains(&response.status()) {
+            let location = response.header("location").unwrap_or_default().to_owned();
+            let next = url.join(&location).map_err(|error| Fault::Transport {
+                url: url.to_string(),
+                message: format!("redirect to `{location}`: {error}"),
+            })?;
+            if next.host() != url.host()
+                || next.port_or_known_default() != url.port_or_known_default()
+                || !is_allowed(&next)
+            {
+                return Err(Fault::OffHostRedirect { url: url.to_string(), location: next.to_string() });
+            }
+            url = next;
+            continue;
+        }
+        if response.status() != 200 {
+            return Err(Fault::Status { url: url.to_string(), status: response.status() });
+        }
+        let announced = response.header("content-length").and_then(|length| length.parse::<u64>().ok());
+        if announced.is_some_and(|length| length > max_bytes) {
+            return Err(Fault::TooLarge { url: url.to_string(), limit: max_bytes });
+        }
+        let mut bytes = Vec::new();
+        response.into_reader().take(max_bytes + 1).read_to_end(&mut bytes).map_err(|error| {
+            if error.kind() == std::io::ErrorKind::UnexpectedEof {
+                Fault::Truncated { url: url.to_string(), message: error.to_string() }
+            } else {
+                Fault::Transport { url: url.to_string(), message: error.to_string() }
+            }
+        })?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(Fault::TooLarge { url: url.to_string(), limit: max_bytes });
+        }
+        return Ok((url, bytes));
+    }
+    Err(Fault::TooManyRedirects { url: url.to_string() })
+}
+
+/// What went wrong below HTTP, without repeating the URL: the kind, then the details.
+fn transport_message(transport: &ureq::Transport) -> String {
+    let mut message = transport.kind().to_string();
+    if let Some(detail) = transport.message() {
+        message = format!("{message}: {detail}");
+    }
+    if let Some(source) = std::error::Error::source(transport) {
+        message = format!("{message}: {source}");
+    }
+    message
+}
+
+/// JSON, a valid schema for its draft, and, when it declares `$id`, the id it was fetched by.
+fn check_document(id: &str, bytes: &[u8]) -> Result<Value, Fault> {
+    let schema: Value = serde_json::from_slice(bytes).map_err(|error| Fault::NotJson { message: error.to_string() })?;
+    if !schema.is_object() {
+        return Err(Fault::NotSchema {
+            pointer: String::new(),
+            message: "a schema document must be a JSON object".to_owned(),
+        });
+    }
+    if let Some(draft) = schema.get("$schema") {
+        let known =
+            draft.as_str().is_some_and(|draft| codegen::SUPPORTED_DRAFTS.contains(&draft.trim_end_matches('#')));
+        if !known {
+            return Err(Fault::NotSchema {
+                pointer: "/$schema".to_owned(),
+                message: format!("{draft} is not a supported draft"),
+            });
+        }
+    }
+    codegen::meta_validate(&schema).map_err(|(pointer, message)| Fault::NotSchema { pointer, message })?;
+    if let Some(declared) = schema.get("$id") {
+        let same =
+            declared.as_str().and_then(|declared| normalize_id(declared).ok()).is_some_and(|declared| declared == id);
+        if !same {
+            return Err(Fault::IdMismatch { found: declared.to_string() });
+        }
+    }
+    Ok(schema)
+}
+
+/// A contract's schema must describe the event the manifest names: its `event_type` constant
+/// (when it has one) is the manifest's, and its `schema_version` constant's major part is the
+/// manifest's version.
+fn check_contract(contract: &codegen::ContractEntry, schema: &Value) -> Result<(), Fault> {
+    let constant = |member: &str| schema.pointer(&format!("/properties/{member}/const")).cloned();
+    if let Some(found) = constant("event_type") {
+        if found.as_str() != Some(&contract.event_type) {
+            return Err(Fault::ContractMismatch {
+                member: "event_type".to_owned(),
+                found: found.to_string(),
+                expected: contract.event_type.clone(),
+            });
+        }
+    }
+    if let Some(found) = constant("schema_version") {
+        let major = found.as_str().map(|version| version.split('.').next().unwrap_or(version));
+        if major != Some(contract.version.to_string().as_str()) {
+            return Err(Fault::ContractMismatch {
+                member: "schema_version".to_owned(),
+                found: found.to_string(),
+                expected: format!("{}.x", contract.version),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every cross-file reference lands on something in its document, and the documents do not
+/// refer to each other in a cycle.
+fn check_references(
+    fetched: &BTreeMap<String, Fetched>,
+    edges: &[(String, String, String, String)],
+) -> Result<(), FetchError> {
+    for (_, to, fragment, via) in edges {
+        let Some(target) = fetched.get(to) else { continue };
+        if target.schema.pointer(fragment).is_none() {
+            return Err(FetchError::Document {
+                id: to.clone(),
+                via: Some(via.clone()),
+                fault: Box::new(Fault::BadReference {
+                    reference: format!("{to}#{fragment}"),
+                    pointer: fragment.clone(),
+                    message: "no such location in the document".to_owned(),
+                }),
+            });
+        }
+    }
+    let pairs: Vec<(&str, &str)> = edges.iter().map(|(from, to, _, _)| (from.as_str(), to.as_str())).collect();
+    if let Some(route) = find_cycle(&pairs) {
+        return Err(FetchError::Document {
+            id: route[0].to_owned(),
+            via: None,
+            fault: Box::new(Fault::Cycle { route: route.join(" → ") }),
+        });
+    }
+    Ok(())
+}
+
+/// The file a referenced (non-contract) document is stored in: its id's host and path, e.g.
+/// `schemas.cope.com/shared/venue/v1.json`.
+fn file_for(id: &str) -> Result<String, String> {
+    let url = Url::parse(id).map_err(|error| format!("`{id}` is not a URL: {error}"))?;
+    let host = url.host_str().ok_or_else(|| format!("`{id}` has no host"))?;
+    let mut file = format!("{host}{}", url.path());
+    if url.query().is_some() {
+        return Err(format!("`{id}` has a query; such ids cannot name a file"));
+    }
+    if !file.ends_with(".json") {
+        file.push_str(".json");
+    }
+    if is_relative_path(&file) {
+        Ok(file)
+    } else {
+        Err(format!("`{file}` is not a safe relative path (letters, digits, `.`, `_`, `-`; no `..`)"))
+    }
+}
+
+/// Writes changed documents, then the lockfile, then removes files of documents no longer
+/// locked. Each file is written to a temporary file beside it and renamed into place.
+fn write(
+    folder: &Path,
+    manifest: &Manifest,
+    old_lock: Option<&Lock>,
+    fetched: BTreeMap<String, Fetched>,
+) -> Result<FetchReport, FetchError> {
+    let mut files: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, document) in &fetched {
+        if let Some(other) = files.insert(&document.file, id) {
+            return Err(FetchError::Document {
+                id: id.clone(),
+                via: None,
+                fault: Box::new(Fault::Unstorable {
+                    message: format!("its file `{}` is also the file of `{other}`", document.file),
+                }),
+            });
+        }
+    }
+    let lock = Lock::new(
+        fetched
+            .iter()
+            .map(|(id, document)| LockedDocument {
+                id: id.clone(),
+                url: document.url.clone(),
+                file: document.file.clone(),
+                sha256: sha256_hex(&document.bytes),
+                note: None,
+            })
+            .collect(),
+    );
+    let mut written = Vec::new();
+    for document in fetched.values() {
+        let path = folder.join(&document.file);
+        if std::fs::read(&path).ok().as_deref() != Some(document.bytes.as_slice()) {
+            replace_file(&path, &document.bytes)?;
+            written.push(document.file.clone());
+        }
+    }
+    let lock_text = lock.render();
+    let lock_path = folder.join(LOCK_FILE);
+    let lock_changed = std::fs::read_to_string(&lock_path).ok().as_deref() != Some(lock_text.as_str());
+    if lock_changed {
+        replace_file(&lock_path, lock_text.as_bytes())?;
+    }
+    let mut removed = Vec::new();
+    for stale in old_lock.into_iter().flat_map(|old| &old.documents) {
+        if lock.document(&stale.id).is_none() && !files.contains_key(stale.file.as_str()) {
+            let path = folder.join(&stale.file);
+            if path.is_file() {
+                std::fs::remove_file(&path)
+                    .map_err(|source| FetchError::Write { path: manifest.display_path(&stale.file), source })?;
+                removed.push(stale.file.clone());
+            }
+        }
+    }
+    Ok(FetchReport { documents: lock.documents.len(), written, removed, lock_changed })
+}
+
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
+    let error = |source: std::io::Error| FetchError::Write { path: path.display().to_string(), source };
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(error)?;
+    let mut staged = tempfile::NamedTempFile::new_in(parent).map_err(error)?;
+    std::io::Write::write_all(&mut staged, bytes).map_err(error)?;
+    staged.persist(path).map_err(|persist| error(persist.error))?;
+    Ok(())
+}
+
+/// The offline check: a lockfile that locks every contract's schema, every locked file
+/// matching its hash, and every cross-file `$ref` of a locked document naming a locked one.
+/// Returns how many documents are locked, or every problem.
+pub fn check(manifest_path: &Path) -> Result<usize, Vec<FetchError>> {
+    let manifest = read_manifest(manifest_path).map_err(|error| vec![error])?;
+    let folder = manifest_path.parent().unwrap_or(Path::new("."));
+    let lock_name = manifest.display_path(LOCK_FILE);
+    let lock = match Lock::read(folder) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return Err(vec![FetchError::Setup(format!("{lock_name}: missing: run `cargo xtask fetch`"))]),
+        Err(error) => return Err(vec![error.into()]),
+    };
+    let mut problems: Vec<FetchError> = Vec::new();
+    for contract in &manifest.contracts {
+        let id = normalize_id(&contract.schema_id).unwrap_or_else(|_| contract.schema_id.clone());
+        if lock.document(&id).is_none_or(|locked| locked.file != contract.schema) {
+            problems.push(
+                LockError::Unlocked { file: manifest.display_path(&contract.schema), id, lock: lock_name.clone() }
+                    .into(),
+            );
+        }
+    }
+    let verified = match lock.read_verified(folder, &lock_name) {
+        Ok(verified) => verified,
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(FetchError::from));
+            return Err(problems);
+        }
+    };
+    for (document, bytes) in &verified {
+        let fail = |fault: Fault| FetchError::Document { id: document.id.clone(), via: None, fault: Box::new(fault) };
+        let schema = match check_document(&document.id, bytes) {
+            Ok(schema) => schema,
+            Err(fault) => {
+                problems.push(fail(fault));
+                continue;
+            }
+        };
+        for reference in references(&schema).into_iter().filter(|reference| !reference.value.starts_with('#')) {
+            let target = resolve(&document.id, &reference.value);
+            let locked = target
+                .as_ref()
+                .is_ok_and(|target| target.document == document.id || lock.document(&target.document).is_some());
+            if !locked {
+                problems.push(fail(Fault::BadReference {
+                    reference: reference.value.clone(),
+                    pointer: format!("{}#{}", display_file(&lock_name, &document.file), reference.pointer),
+                    message: "names a document that is not locked: run `cargo xtask fetch`".to_owned(),
+                }));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(verified.len())
+    } else {
+        Err(problems)
+    }
+}
