@@ -14,8 +14,10 @@
 pub mod compat;
 mod emit;
 mod error;
+mod json;
 mod manifest;
 mod model;
+mod names;
 mod normalize;
 mod payload;
 mod payload_serde;
@@ -34,6 +36,7 @@ mod runtime;
 mod runtime_tests;
 
 pub use error::{Error, Errors};
+pub use json::parse_document;
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use registry::Registry;
 pub use render::is_generated_manifest;
@@ -68,6 +71,11 @@ impl Settings {
         self
     }
 
+    /// The generated crate's package name.
+    pub fn crate_name(&self) -> &str {
+        &self.crate_name
+    }
+
     /// The generated crate's package version (default `0.1.0`).
     pub fn with_crate_version(mut self, version: impl Into<String>) -> Self {
         self.crate_version = version.into();
@@ -78,6 +86,17 @@ impl Settings {
 /// Generates every file of the crate, sorted by path. The same registry and settings always
 /// give the same bytes. Fails with every problem found in the first phase that has any.
 pub fn generate(registry: &Registry, settings: &Settings) -> Result<Vec<GeneratedFile>, Errors> {
+    generate_with_progress(registry, settings, &mut |_| {})
+}
+
+/// [`generate`], calling `progress` with each schema file just before typify reads it, so that
+/// a caller running the generator in a child process can name the file if typify takes the
+/// process down (a stack overflow cannot be caught).
+pub fn generate_with_progress(
+    registry: &Registry,
+    settings: &Settings,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Vec<GeneratedFile>, Errors> {
     let event_types = model::build(registry)?;
     let (bundle, mut errors) = match shared::build(registry, &event_types) {
         Ok(bundle) => (bundle, Vec::new()),
@@ -98,12 +117,14 @@ pub fn generate(registry: &Registry, settings: &Settings) -> Result<Vec<Generate
     let mut shared_payloads = Vec::new();
     let mut errors = Vec::new();
     for document in &bundle.documents {
+        progress(&document.file);
         match payload::generate_shared(document, &bundle) {
             Ok(payload) => shared_payloads.push(payload),
             Err(found) => errors.extend(found.0),
         }
     }
     for version in event_types.iter().flat_map(|event_type| &event_type.versions) {
+        progress(&version.schema_file);
         match payload::generate(version, &bundle) {
             Ok(payload) => payloads.push(payload),
             Err(found) => errors.extend(found.0),

@@ -170,17 +170,12 @@ fn rewrite(schema: &mut Value, references: &mut References<'_>) {
 /// Documentation text that cannot run, hide or break anything: invisible and direction-changing
 /// characters removed, code fences and indented code blocks turned into plain text.
 fn inert_text(text: &str) -> String {
-    let visible: String = text.chars().filter(|c| !is_invisible(*c)).collect();
+    let visible: String = text.chars().filter(|c| !crate::names::is_invisible(*c)).collect();
     visible
         .lines()
         .map(|line| line.trim_start().replace("```", "'''").replace("~~~", "'''"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}')
-        || (c.is_control() && c != '\n' && c != '\t')
 }
 
 fn json_type(value: &Value) -> &'static str {

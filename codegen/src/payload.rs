@@ -11,6 +11,7 @@ use syn::{parse_quote, Attribute, Fields, Item, ItemStruct, Token, Type};
 
 use crate::error::{Error, Errors};
 use crate::model::Version;
+use crate::names;
 use crate::normalize::{normalize, normalize_shared, Normalized};
 use crate::payload_serde::{serde_impls, Member};
 use crate::shared::{base_id, Bundle, SharedDocument};
@@ -22,7 +23,7 @@ const UNDOCUMENTED_FIELD: &str = "additional_properties";
 pub(crate) struct Payload {
     pub items: Vec<Item>,
     /// Crates the types use beyond serde and serde_json.
-    pub uses_regress: bool,
+    pub uses_regex: bool,
     pub uses_chrono: bool,
     pub uses_uuid: bool,
 }
@@ -95,11 +96,28 @@ fn typify(file: &str, normalized: Normalized, input: Input) -> Result<Payload, E
     }))
     .map_err(|panic| typify_error(format!("panicked: {}", panic_message(panic.as_ref()))))?
     .map_err(|error| typify_error(error.to_string()))?;
-    let (tokens, uses_regress, uses_chrono, uses_uuid) = typified;
-    let parsed: syn::File =
+    let (tokens, uses_regex, uses_chrono, uses_uuid) = typified;
+    let mut parsed: syn::File =
         syn::parse2(tokens).map_err(|error| typify_error(format!("generated code does not parse: {error}")))?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut LinearTimePatterns, &mut parsed);
     let items = rewrite_structs(file, parsed.items)?;
-    Ok(Payload { items, uses_regress, uses_chrono, uses_uuid })
+    Ok(Payload { items, uses_regex, uses_chrono, uses_uuid })
+}
+
+/// typify matches `pattern` with `regress`, a backtracking engine: `^(a+)+$` takes exponential
+/// time on a hostile string. The generated code uses the `regex` crate instead, whose matching
+/// is linear in the input; `schema_check` has already refused patterns it cannot compile.
+struct LinearTimePatterns;
+
+impl syn::visit_mut::VisitMut for LinearTimePatterns {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if let Some(first) = path.segments.first_mut() {
+            if first.ident == "regress" {
+                first.ident = format_ident!("regex");
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
@@ -112,7 +130,8 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 
 /// Replaces typify's serde derives on every struct with our implementations, turns optional
 /// members into `Option`s, and adds the field for undocumented members.
-fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
+fn rewrite_structs(file: &str, mut items: Vec<Item>) -> Result<Vec<Item>, Errors> {
+    capitalize_variants(&mut items);
     let mut errors = Vec::new();
     let mut output = Vec::with_capacity(items.len());
     let defaulted: Vec<String> = items.iter().filter_map(default_impl_target).collect();
@@ -145,6 +164,63 @@ fn rewrite_structs(file: &str, items: Vec<Item>) -> Result<Vec<Item>, Errors> {
     }
     check_unique_type_names(file, &output, &mut errors);
     crate::error::collected(output, errors)
+}
+
+/// typify names the values `+1` and `-1` `plus1` and `minus1` even as enum variants, which
+/// `non_camel_case_types` warns about; such variants, and every `Self::plus1` or
+/// `Enum::plus1` naming them, get a capital letter.
+fn capitalize_variants(items: &mut [Item]) {
+    struct Rename {
+        enum_name: syn::Ident,
+        from: syn::Ident,
+        to: syn::Ident,
+    }
+    impl syn::visit_mut::VisitMut for Rename {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if path.segments.len() == 2 {
+                let owner = &path.segments[0].ident;
+                if (owner == "Self" || *owner == self.enum_name) && path.segments[1].ident == self.from {
+                    path.segments[1].ident = self.to.clone();
+                }
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+        fn visit_variant_mut(&mut self, variant: &mut syn::Variant) {
+            if variant.ident == self.from {
+                variant.ident = self.to.clone();
+            }
+        }
+    }
+    let mut renames = Vec::new();
+    for item in items.iter() {
+        let Item::Enum(item) = item else { continue };
+        for variant in &item.variants {
+            let name = variant.ident.to_string();
+            if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+                continue;
+            }
+            let capitalized = format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]);
+            if !item.variants.iter().any(|other| other.ident == capitalized) {
+                renames.push(Rename {
+                    enum_name: item.ident.clone(),
+                    from: variant.ident.clone(),
+                    to: format_ident!("{capitalized}"),
+                });
+            }
+        }
+    }
+    for mut rename in renames {
+        for item in items.iter_mut() {
+            let concerned = match item {
+                Item::Enum(item) => item.ident == rename.enum_name,
+                Item::Impl(item) => matches!(&*item.self_ty, Type::Path(path) if path.path.is_ident(&rename.enum_name)),
+                _ => false,
+            };
+            if concerned {
+                syn::visit_mut::VisitMut::visit_item_mut(&mut rename, item);
+            }
+        }
+    }
 }
 
 /// Two schema names that become one Rust type name (`foo` and `Foo` definitions) would not
@@ -233,6 +309,7 @@ fn rewrite_struct(mut item: ItemStruct, derive_default: bool) -> Result<Vec<Item
     let Fields::Named(fields) = &mut item.fields else {
         return Err("expected named fields".to_owned());
     };
+    let mut read = Vec::with_capacity(fields.named.len());
     for field in fields.named.iter_mut() {
         let ident = field.ident.clone().ok_or("unnamed field")?;
         let attributes = SerdeField::take_from(&mut field.attrs)?;
@@ -240,16 +317,25 @@ fn rewrite_struct(mut item: ItemStruct, derive_default: bool) -> Result<Vec<Item
             return Err(format!("field `{ident}` is flattened, which is not supported"));
         }
         let wire_name = attributes.rename.unwrap_or_else(|| syn::ext::IdentExt::unraw(&ident).to_string());
-        let required = !attributes.default;
+        read.push((wire_name, !attributes.default));
+    }
+    // Our serde impls carry the wire names, so the identifiers are ours to choose: one
+    // sanitiser, and distinct even where typify's would collide.
+    let wire_names: Vec<&str> = read.iter().map(|(wire_name, _)| wire_name.as_str()).collect();
+    let idents = names::field_names(&wire_names, &[]);
+    for ((field, (wire_name, required)), ident) in fields.named.iter_mut().zip(read.clone()).zip(idents) {
+        if ident != names::field_name(&wire_name) {
+            let note = format!(
+                " Wire name `{wire_name}`; named `{ident}` because another member's name also makes `{}`.",
+                names::field_name(&wire_name)
+            );
+            field.attrs.push(parse_quote!(#[doc = #note]));
+        }
+        let ident = format_ident!("{ident}");
+        field.ident = Some(ident.clone());
         if !required && option_inner(&field.ty).is_none() {
             let ty = &field.ty;
             field.ty = parse_quote!(::std::option::Option<#ty>);
-        }
-        if let Some(other) = members.iter().find(|member: &&Member| member.ident == ident) {
-            return Err(format!(
-                "members `{}` and `{wire_name}` would both be the Rust field `{ident}`",
-                other.wire_name
-            ));
         }
         members.push(Member { ident, wire_name, required, ty: field.ty.clone() });
     }

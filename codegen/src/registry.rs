@@ -37,12 +37,12 @@ impl Registry {
         let mut errors = Vec::new();
         let mut schemas = BTreeMap::new();
         for (path, text) in schema_texts {
-            match serde_json::from_str(&text) {
+            match crate::json::parse_document(&text) {
                 Ok(schema) => {
                     schemas.insert(path, schema);
                 }
                 Err(error) => {
-                    errors.push(Error::SchemaSyntax { file: manifest.display_path(&path), message: error.to_string() })
+                    errors.push(Error::SchemaSyntax { file: manifest.display_path(&path), message: error })
                 }
             }
         }

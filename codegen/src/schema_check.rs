@@ -166,7 +166,29 @@ impl Checker<'_> {
         if role == Role::Contract && object.get("type").and_then(Value::as_str) != Some("object") {
             self.error("/type", "a payload schema must have `\"type\": \"object\"`: `data` is a JSON object");
         }
+        let definitions: Vec<(String, &str)> = ["$defs", "definitions"]
+            .iter()
+            .filter_map(|keyword| Some((*keyword, object.get(*keyword)?.as_object()?)))
+            .flat_map(|(keyword, members)| {
+                members.keys().map(move |name| (format!("/{keyword}/{}", escape(name)), name.as_str()))
+            })
+            .collect();
+        self.distinct_type_names(&definitions, "type");
         self.schema("", self.root, true);
+    }
+
+    /// typify names definitions and string values in PascalCase and fails (or writes code that
+    /// does not compile) when two meet; say so first, naming both.
+    fn distinct_type_names(&mut self, named: &[(String, &str)], what: &str) {
+        let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+        for (pointer, name) in named {
+            let rust_name = crate::names::type_name(name);
+            if let Some(first) = seen.get(&rust_name) {
+                self.error(pointer, format!("this name and the one at `{first}` would both be the Rust {what} `{rust_name}`"));
+            } else {
+                seen.insert(rust_name, pointer);
+            }
+        }
     }
 
     fn schema(&mut self, pointer: &str, schema: &Value, is_root: bool) {
@@ -289,6 +311,9 @@ impl Checker<'_> {
                     for (index, subschema) in subschemas.iter().enumerate() {
                         self.schema(&format!("{at}/{index}"), subschema, false);
                     }
+                    if keyword == "allOf" && no_common_type(object, subschemas) {
+                        self.error(at, "the `allOf` branches (with the schema's own `type`) have no type in common: no value could match");
+                    }
                 }
                 _ => self.error(at, format!("`{keyword}` must be a non-empty array")),
             },
@@ -321,12 +346,31 @@ impl Checker<'_> {
                         at,
                         format!("`{keyword}` values must be all strings or all integers: others would not be enforced by the generated types"),
                     );
+                } else if all_strings && keyword == "enum" {
+                    let named: Vec<(String, &str)> = values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(index, value)| Some((format!("{at}/{index}"), value.as_str()?)))
+                        .collect();
+                    self.distinct_type_names(&named, "variant");
                 }
             }
             "required" if !value.as_array().is_some_and(|names| names.iter().all(Value::is_string)) => {
                 self.error(at, "`required` must be an array of property names");
             }
             "$ref" => self.reference(at, value),
+            "pattern" => match value.as_str() {
+                None => self.error(at, "`pattern` must be a string"),
+                Some(pattern) => {
+                    if let Err(error) = regex::Regex::new(pattern) {
+                        let reason = error.to_string().replace('\n', " ");
+                        self.error(
+                            at,
+                            format!("`pattern` {value} cannot be matched in linear time (look-around and back-references are not supported): {reason}"),
+                        );
+                    }
+                }
+            },
             _ => {}
         }
     }
@@ -370,6 +414,29 @@ impl Checker<'_> {
             );
         }
     }
+}
+
+/// Whether the `type`s declared by a schema and its `allOf` branches leave no JSON type (an
+/// `integer` is a `number`). typify panics on such contradictions.
+fn no_common_type<'s>(object: &'s Map<String, Value>, branches: &'s [Value]) -> bool {
+    fn declared(schema: &Map<String, Value>) -> Option<Vec<&str>> {
+        let names: Vec<&str> = match schema.get("type")? {
+            Value::String(name) => vec![name.as_str()],
+            Value::Array(names) => names.iter().filter_map(Value::as_str).collect(),
+            _ => return None,
+        };
+        Some(names.iter().flat_map(|name| if *name == "number" { vec!["number", "integer"] } else { vec![*name] }).collect())
+    }
+    let mut common: Option<Vec<&str>> = declared(object);
+    for branch in branches.iter().filter_map(Value::as_object) {
+        if let Some(types) = declared(branch) {
+            common = Some(match common {
+                None => types,
+                Some(known) => known.into_iter().filter(|name| types.contains(name)).collect(),
+            });
+        }
+    }
+    common.is_some_and(|types| types.is_empty())
 }
 
 /// Escapes one JSON pointer token (RFC 6901).

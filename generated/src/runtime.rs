@@ -720,6 +720,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// Helpers the generated payload `Deserialize` implementations call.
+#[allow(dead_code, reason = "each helper serves some payload shapes, which a registry may not have")]
 pub(crate) mod payload {
     use super::*;
 
@@ -738,7 +739,6 @@ pub(crate) mod payload {
 
     /// Like [`set_once`], for a member whose type holds `serde_json` values: read strictly (a
     /// duplicated key anywhere inside is an error), then converted.
-    #[allow(dead_code, reason = "only payloads with untyped members call it")]
     pub(crate) fn set_once_strict<'de, A: MapAccess<'de>, T: DeserializeOwned>(
         map: &mut A,
         slot: &mut Option<T>,

@@ -290,8 +290,10 @@ fn a_failed_codegen_writes_nothing() {
 
 #[test]
 fn a_typify_panic_is_an_error_naming_the_file() {
-    // Two enum values that become the same Rust variant name: typify 0.8 panics on these.
-    let schema = payload_schema(json!({"kind": {"type": "string", "enum": ["a-b", "a_b"]}}));
+    // Two enum values that typify 0.8 turns into the same variant name (it capitalises the
+    // first letter, non-ASCII included) and then panics on. Our own check predicts typify's
+    // names exactly for ASCII only, so this one still reaches typify.
+    let schema = payload_schema(json!({"kind": {"type": "string", "enum": ["é", "É"]}}));
     match generate_from("thing.happened", Some(schema.to_string())).unwrap_err().0.as_slice() {
         [Error::Typify { file, message }] => {
             assert_eq!(file, SCHEMA_FILE);

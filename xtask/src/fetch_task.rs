@@ -305,7 +305,8 @@ fn transport_message(transport: &ureq::Transport) -> String {
 
 /// JSON, a valid schema for its draft, and, when it declares `$id`, the id it was fetched by.
 fn check_document(id: &str, bytes: &[u8]) -> Result<Value, Fault> {
-    let schema: Value = serde_json::from_slice(bytes).map_err(|error| Fault::NotJson { message: error.to_string() })?;
+    let text = std::str::from_utf8(bytes).map_err(|error| Fault::NotJson { message: format!("not UTF-8: {error}") })?;
+    let schema = codegen::parse_document(text).map_err(|message| Fault::NotJson { message })?;
     if !schema.is_object() {
         return Err(Fault::NotSchema {
             pointer: String::new(),

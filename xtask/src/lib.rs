@@ -7,3 +7,4 @@ pub mod compat_task;
 pub mod fetch_task;
 pub mod lock;
 pub mod tree;
+pub mod worker;

@@ -68,6 +68,14 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
         max_bytes: u64,
     },
+    /// Runs the generator for `codegen` in a child process and prints the result as JSON.
+    #[command(hide = true, name = "generate-worker")]
+    GenerateWorker {
+        #[arg(long)]
+        manifest: PathBuf,
+        #[arg(long)]
+        crate_name: String,
+    },
     /// Check that schema edits follow the versioning rule: within a version, fields may be
     /// added; removing or changing the meaning of a documented field needs a new version.
     ///
@@ -111,6 +119,7 @@ fn main() -> ExitCode {
     quiet_typify_panics();
     match Cli::parse().command {
         Command::Codegen { check, manifest, out, crate_name } => codegen(check, manifest, out, crate_name),
+        Command::GenerateWorker { manifest, crate_name } => xtask::worker::serve(&manifest, &crate_name),
         Command::Fetch { check, manifest, registry, timeout, max_bytes } => {
             let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
             if check {
@@ -219,9 +228,16 @@ fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, crate_n
             return ExitCode::FAILURE;
         }
     };
+    let executable = match std::env::current_exe() {
+        Ok(executable) => executable,
+        Err(error) => {
+            eprintln!("cannot find this program to run the generator in a child process: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut failed = false;
     for Target { paths, settings } in &targets {
-        match codegen_task::run(paths, settings, mode) {
+        match codegen_task::run_isolated(&executable, paths, settings, mode) {
             Ok(Outcome::Unchanged) => eprintln!("{}: up to date", paths.out_dir.display()),
             Ok(Outcome::Written { changed, added, removed }) => eprintln!(
                 "{}: wrote {changed} changed and {added} new files, removed {removed} stale ones",

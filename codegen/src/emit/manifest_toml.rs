@@ -6,7 +6,8 @@ use crate::{GeneratedFile, Settings};
 
 /// Crates the payload types need beyond serde and serde_json.
 pub(crate) struct Dependencies {
-    pub regress: bool,
+    /// `pattern`s, matched by the linear-time `regex` crate.
+    pub regex: bool,
     pub chrono: bool,
     pub uuid: bool,
 }
@@ -39,8 +40,8 @@ fluent-uri = "0.4"
         // The runtime checks `time` with chrono; payload types use it too when typify asks.
         chrono_features = if dependencies.chrono { r#""alloc", "serde""# } else { r#""alloc""# },
     );
-    if dependencies.regress {
-        text.push_str("regress = \"0.12\"\n");
+    if dependencies.regex {
+        text.push_str("regex = { version = \"1.10\", default-features = false, features = [\"std\", \"unicode\", \"perf\"] }\n");
     }
     if dependencies.uuid {
         text.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");

@@ -35,7 +35,7 @@ pub(crate) fn crate_files(
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let all_payloads = || payloads.iter().chain(shared.iter().map(|(_, payload)| payload));
     let dependencies = manifest_toml::Dependencies {
-        regress: all_payloads().any(|payload| payload.uses_regress),
+        regex: all_payloads().any(|payload| payload.uses_regex),
         chrono: all_payloads().any(|payload| payload.uses_chrono),
         uuid: all_payloads().any(|payload| payload.uses_uuid),
     };
