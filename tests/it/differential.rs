@@ -47,6 +47,7 @@ fn decoder_for(out_dir: &Path) -> fn(&[u8]) -> Verdict {
         Some("generator-edge-cases") => decoder!(cope_events_fixture_generator_edge_cases),
         Some("compat-loop") => decoder!(cope_events_fixture_compat_loop),
         Some("shared-definitions") => decoder!(cope_events_fixture_shared_definitions),
+        Some("catalog") => decoder!(cope_events_fixture_catalog),
         other => panic!("no decoder listed for the generated crate {other:?}: add it to decoder_for"),
     }
 }

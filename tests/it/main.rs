@@ -2,6 +2,7 @@
 //! concern.
 
 mod bad_events;
+mod catalog;
 mod codegen_errors;
 mod compat;
 mod consumer;

@@ -1,0 +1,190 @@
+//! The catalog of hostile and odd schemas (`tests/fixtures/catalog`, listed with what each must
+//! give in `catalog.toml`): names, references, keywords, text, patterns, limits and JSON
+//! problems. Each case either generates (and is then a contract of the `catalog` fixture
+//! registry, whose crate is compiled here and linted with warnings denied by CI) or fails with
+//! an error naming the file and, where there is one, the JSON pointer. None may panic.
+
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use codegen::{generate, Manifest, Registry, Settings};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalog {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    file: String,
+    about: String,
+    #[serde(default)]
+    generates: bool,
+    pointer: Option<String>,
+    message: Option<String>,
+}
+
+fn catalog_folder() -> PathBuf {
+    xtask::codegen_task::project_root().join("tests/fixtures/catalog")
+}
+
+fn catalog() -> Vec<Case> {
+    let text = std::fs::read_to_string(catalog_folder().join("catalog.toml")).expect("catalog.toml");
+    let catalog: Catalog = toml::from_str(&text).expect("catalog.toml has the catalog's shape");
+    catalog.case
+}
+
+/// Generates a one-contract registry from the case's file, as `catalog/<file>`.
+fn generate_case(file: &str) -> Result<Vec<codegen::GeneratedFile>, codegen::Errors> {
+    let manifest = format!(
+        r#"[[contract]]
+event_type = "catalog.case"
+version = 1
+schema_id = "https://catalog.fixture.test/case"
+schema = "{file}"
+source = "catalog"
+subject_pattern = "case:<identifier>"
+category = "Catalog"
+[contract.delivery]
+encoding = "cloudevents-1.0-structured-json"
+guarantee = "at-least-once"
+idempotency_key = "idempotency_key"
+"#
+    );
+    let text = std::fs::read_to_string(catalog_folder().join(file)).expect("the case's file");
+    let manifest = Manifest::parse("catalog/contracts.toml", &manifest)?;
+    let registry = Registry::new(manifest, [(file.to_owned(), text)].into())?;
+    generate(&registry, &Settings::default())
+}
+
+#[test]
+fn every_catalog_case_generates_or_names_file_and_pointer_without_panicking() {
+    let cases = catalog();
+    assert!(cases.len() >= 40, "the catalog has {} cases", cases.len());
+    let listed: BTreeSet<&str> = cases.iter().map(|case| case.file.as_str()).collect();
+    let on_disk: BTreeSet<String> = std::fs::read_dir(catalog_folder())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "catalog.toml")
+        .collect();
+    assert_eq!(on_disk.iter().map(String::as_str).collect::<BTreeSet<_>>(), listed, "every file is a listed case");
+
+    let mut failures = Vec::new();
+    for case in &cases {
+        let outcome = catch_unwind(AssertUnwindSafe(|| generate_case(&case.file)));
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                failures.push(format!("{}: the generator panicked ({})", case.file, case.about));
+                continue;
+            }
+        };
+        match (case.generates, outcome) {
+            (true, Ok(_)) => {}
+            (true, Err(errors)) => failures.push(format!("{}: expected to generate ({}), got:\n{errors}", case.file, case.about)),
+            (false, Ok(_)) => failures.push(format!("{}: expected an error ({}), but it generated", case.file, case.about)),
+            (false, Err(errors)) => {
+                let located = match &case.pointer {
+                    Some(pointer) => format!("catalog/{}#{pointer}: ", case.file),
+                    None => format!("catalog/{}", case.file),
+                };
+                let message = case.message.as_deref().expect("an error case names its message");
+                let found = errors.iter().map(ToString::to_string).any(|error| error.contains(&located) && error.contains(message));
+                if !found {
+                    failures.push(format!("{}: expected an error at `{located}` containing {message:?}, got:\n{errors}", case.file));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_case_that_generates_is_compiled_in_the_catalog_crate() {
+    let manifest_path = xtask::codegen_task::project_root().join("tests/fixtures/registries/catalog/contracts.toml");
+    let manifest = Manifest::parse("catalog/contracts.toml", &std::fs::read_to_string(manifest_path).unwrap()).unwrap();
+    let compiled: BTreeSet<String> =
+        manifest.contracts.iter().map(|contract| contract.schema.trim_start_matches("../../catalog/").to_owned()).collect();
+    let generating: BTreeSet<String> = catalog().into_iter().filter(|case| case.generates).map(|case| case.file).collect();
+    assert_eq!(compiled, generating);
+}
+
+/// An event of a catalog contract (`catalog.names_symbols`: subject `names-symbols:1`).
+fn event(event_type: &str, data: Value) -> Vec<u8> {
+    let case = event_type.trim_start_matches("catalog.").replace('_', "-");
+    serde_json::to_vec(&json!({
+        "specversion": "1.0", "id": "1", "source": "catalog", "type": event_type,
+        "subject": format!("{case}:1"), "dataschema": format!("https://catalog.fixture.test/{case}"), "time": "2026-01-01T00:00:00Z", "datacontenttype": "application/json",
+        "data": data,
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_backtracking_pattern_is_matched_in_linear_time() {
+    // `^(a+)+$` against 64 `a`s and a `!`: 2^64 paths for a backtracking engine (typify's
+    // `regress`), one pass for `regex`. This test finishing is the measurement.
+    let hostile = format!("{}!", "a".repeat(64));
+    let rejected = cope_events_fixture_catalog::decode(&event("catalog.pattern_redos", json!({"a": hostile})));
+    assert!(
+        matches!(&rejected, Err(cope_events_fixture_catalog::DecodeError::InvalidPayload { path, .. }) if path == "data.a"),
+        "{rejected:?}"
+    );
+    let accepted = cope_events_fixture_catalog::decode(&event("catalog.pattern_redos", json!({"a": "a".repeat(64)})));
+    assert!(accepted.is_ok(), "{accepted:?}");
+}
+
+#[test]
+fn odd_member_names_round_trip_their_wire_names() {
+    let cases = [
+        ("catalog.names_symbols", json!({"$ref": "r", "@type": "t", "+1": "p", "-1": "m", "a b": "s", "a/b": "d", "a~b": "t", "#": "h", "%": "c", ".": "o"})),
+        ("catalog.names_non_ascii", json!({"café": "c", "名前": "n", "\u{e4}": "a", "a\u{308}": 1, "emoji 🎉": "e"})),
+        ("catalog.names_case_collisions", json!({"fooBar": "a", "foo_bar": 1, "FooBar": true, "foo-bar": "b"})),
+        ("catalog.names_keywords", json!({"type": "1", "self": "2", "Self": "3", "fn": "4", "gen": "5", "r#raw": "6"})),
+        ("catalog.names_empty", json!({"": "empty", "x": 1})),
+        ("catalog.enum_odd_values", json!({"v": "+1"})),
+    ];
+    for (event_type, data) in cases {
+        let bytes = event(event_type, data.clone());
+        let decoded = cope_events_fixture_catalog::decode(&bytes).unwrap_or_else(|error| panic!("{event_type}: {error}"));
+        let encoded: Value = serde_json::from_slice(&cope_events_fixture_catalog::encode(&decoded).unwrap()).unwrap();
+        assert_eq!(encoded["data"], data, "{event_type}");
+        // Every member was documented, so none is kept as undocumented.
+        let debug = format!("{decoded:?}");
+        assert!(debug.contains("additional_properties: {}"), "{event_type}: {debug}");
+    }
+}
+
+#[test]
+fn colliding_member_names_are_numbered_visibly_in_wire_name_order() {
+    use cope_events_fixture_catalog::catalog_names_case_collisions::v1::CatalogNamesCaseCollisionsV1 as Collisions;
+    let decoded: Collisions =
+        serde_json::from_value(json!({"fooBar": "a", "foo_bar": 1, "FooBar": true, "foo-bar": "b"})).unwrap();
+    // Sorted wire names: "FooBar" < "foo-bar" < "fooBar" < "foo_bar".
+    assert_eq!(decoded.foo_bar, Some(true));
+    assert_eq!(decoded.foo_bar_2.as_deref(), Some("b"));
+    assert_eq!(decoded.foo_bar_3.as_deref(), Some("a"));
+    assert_eq!(decoded.foo_bar_4, Some(1));
+    let source = std::fs::read_to_string(
+        xtask::codegen_task::project_root()
+            .join("tests/fixtures/generated/catalog/src/catalog_names_case_collisions/v1.rs"),
+    )
+    .unwrap();
+    assert!(source.contains("Wire name `foo_bar`; named `foo_bar_4` because another member's name also makes `foo_bar`."));
+}
+
+#[test]
+fn schema_text_cannot_become_a_doctest() {
+    let crate_folder = xtask::codegen_task::project_root().join("tests/fixtures/generated/catalog");
+    let cargo_toml = std::fs::read_to_string(crate_folder.join("Cargo.toml")).unwrap();
+    assert!(cargo_toml.contains("doctest = false"));
+    let module = std::fs::read_to_string(crate_folder.join("src/catalog_text_code_fence/v1.rs")).unwrap();
+    assert!(module.contains("std::process::exit(3)"), "the text is kept, as prose");
+    assert!(!module.contains("```") && !module.contains("~~~"), "no code fence survives");
+    assert!(!module.contains("///     std::process::exit(4)"), "no indented code block survives");
+}
