@@ -142,4 +142,37 @@ mod tests {
         assert_eq!(type_name("Self"), "Self_");
         assert_eq!(type_name("1st"), "X1st");
     }
+
+    proptest::proptest! {
+        /// The map from a struct's member names to its field names is injective, gives valid
+        /// ASCII identifiers, avoids the names already taken, and does not depend on the order
+        /// of the members. Names are drawn to collide often (case, separators, keywords,
+        /// symbols, combining marks) and also from all of Unicode.
+        #[test]
+        fn field_names_are_injective_valid_and_order_free(
+            names in proptest::collection::btree_set(
+                proptest::prop_oneof![
+                    "[aAbB_ \\-@$+1.\u{e4}\u{308}\u{202e}]{0,5}",
+                    "(type|self|Self|gen|fn|r#raw|\\+1|-1|additional_properties)",
+                    proptest::prelude::any::<String>(),
+                ],
+                0..16,
+            )
+        ) {
+            let wire: Vec<&str> = names.iter().map(String::as_str).collect();
+            let taken = ["additional_properties"];
+            let assigned = field_names(&wire, &taken);
+            let distinct: std::collections::BTreeSet<&String> = assigned.iter().collect();
+            proptest::prop_assert_eq!(distinct.len(), assigned.len(), "{:?} -> {:?}", wire, assigned);
+            for name in &assigned {
+                proptest::prop_assert!(name.is_ascii() && !taken.contains(&name.as_str()), "{}", name);
+                proptest::prop_assert!(syn::parse_str::<syn::Ident>(name).is_ok() && !RESERVED.contains(&name.as_str()), "{}", name);
+            }
+            let reversed: Vec<&str> = wire.iter().rev().copied().collect();
+            let again = field_names(&reversed, &taken);
+            for (index, name) in assigned.iter().enumerate() {
+                proptest::prop_assert_eq!(name, &again[wire.len() - 1 - index]);
+            }
+        }
+    }
 }

@@ -79,7 +79,12 @@ fn typify(file: &str, normalized: Normalized, input: Input) -> Result<Payload, E
     let root: schemars::schema::RootSchema = serde_json::from_value(normalized.schema)
         .map_err(|error| typify_error(format!("schema not readable by schemars: {error}")))?;
     let mut settings = typify::TypeSpaceSettings::default();
-    settings.with_struct_builder(false).with_derive("PartialEq".to_owned());
+    // Maps iterate in key order, so that re-encoding a decoded event gives the same bytes on
+    // every run.
+    settings
+        .with_struct_builder(false)
+        .with_derive("PartialEq".to_owned())
+        .with_map_type("::std::collections::BTreeMap");
     for (definition, rust_type) in normalized.replacements {
         settings.with_replacement(definition, rust_type, std::iter::empty());
     }
@@ -416,6 +421,13 @@ impl SerdeField {
                     // typify marks an optional `Option` member with this alone, no `default`.
                     field.default = true;
                     meta.value()?.parse::<syn::LitStr>()?;
+                } else if meta.path.is_ident("deserialize_with") {
+                    // typify's mark of a required member that may be `null` (`Option<T>`, the
+                    // key present): our impls read it as `Option<T>` and require the key.
+                    let function = meta.value()?.parse::<syn::LitStr>()?.value();
+                    if function != "::std::option::Option::deserialize" {
+                        return Err(meta.error(format!("`deserialize_with = {function:?}` is not supported")));
+                    }
                 } else if meta.path.is_ident("flatten") {
                     field.flatten = true;
                 } else {

@@ -188,3 +188,54 @@ fn schema_text_cannot_become_a_doctest() {
     assert!(!module.contains("```") && !module.contains("~~~"), "no code fence survives");
     assert!(!module.contains("///     std::process::exit(4)"), "no indented code block survives");
 }
+
+/// Decodes a catalog event and re-encodes it: the `data` that came back, or the decode error.
+fn round_trip(event_type: &str, data: Value) -> Result<Value, cope_events_fixture_catalog::DecodeError> {
+    let decoded = cope_events_fixture_catalog::decode(&event(event_type, data))?;
+    let encoded: Value = serde_json::from_slice(&cope_events_fixture_catalog::encode(&decoded).unwrap()).unwrap();
+    Ok(encoded["data"].clone())
+}
+
+#[test]
+fn required_nullable_members_keep_null_apart_from_absent_in_all_three_spellings() {
+    use cope_events_fixture_catalog::catalog_nullable_required_three_ways::v1::CatalogNullableRequiredThreeWaysV1 as Nullable;
+    let all_null = json!({"a": null, "b": null, "c": null});
+    assert_eq!(round_trip("catalog.nullable_required_three_ways", all_null.clone()).unwrap(), all_null);
+    let values = json!({"a": "x", "b": "y", "c": 3});
+    assert_eq!(round_trip("catalog.nullable_required_three_ways", values.clone()).unwrap(), values);
+    let decoded: Nullable = serde_json::from_value(values).unwrap();
+    assert_eq!((decoded.a.as_deref(), decoded.b.as_deref(), decoded.c), (Some("x"), Some("y"), Some(3)));
+    for missing in ["a", "b", "c"] {
+        let mut data = all_null.clone();
+        data.as_object_mut().unwrap().remove(missing);
+        let error = round_trip("catalog.nullable_required_three_ways", data).unwrap_err();
+        assert!(error.to_string().contains(&format!("missing field `{missing}`")), "{error}");
+    }
+    let wrong = round_trip("catalog.nullable_required_three_ways", json!({"a": 1, "b": null, "c": null}));
+    assert!(wrong.is_err(), "a number is neither a string nor null");
+}
+
+#[test]
+fn all_of_narrows_a_shared_definition() {
+    use cope_events_fixture_catalog::catalog_allof_narrows_ref::v1::{Base, CatalogAllofNarrowsRefV1 as Narrowed};
+    let data = json!({"base": {"name": "n", "id": 1}, "plain": {"id": 2}});
+    assert_eq!(round_trip("catalog.allof_narrows_ref", data.clone()).unwrap(), data);
+    let decoded: Narrowed = serde_json::from_value(data).unwrap();
+    let name: &String = &decoded.base.name; // required in the narrowed type...
+    let plain: &Option<Base> = &decoded.plain; // ...optional in the definition it narrows
+    assert_eq!((name.as_str(), plain.as_ref().and_then(|base| base.name.as_deref())), ("n", None));
+    let unnarrowed = round_trip("catalog.allof_narrows_ref", json!({"base": {"id": 1}}));
+    assert!(unnarrowed.is_err(), "`name` is required where the schema narrows `Base`");
+}
+
+#[test]
+fn maps_keep_every_member_in_key_order() {
+    use cope_events_fixture_catalog::catalog_map_additional_properties::v1::CatalogMapAdditionalPropertiesV1 as Counts;
+    let text = r#"{"counts": {"z": 1, "a": 2, "m": 3}}"#;
+    let decoded: Counts = serde_json::from_str(text).unwrap();
+    let keys: Vec<&str> = decoded.counts.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["a", "m", "z"], "a BTreeMap: the same order, so the same bytes, on every run");
+    assert_eq!(serde_json::to_string(&decoded).unwrap(), r#"{"counts":{"a":2,"m":3,"z":1}}"#);
+    let wrong = round_trip("catalog.map_additional_properties", json!({"counts": {"a": "two"}}));
+    assert!(wrong.is_err(), "every member must be an integer");
+}
