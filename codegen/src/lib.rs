@@ -20,12 +20,14 @@ mod model;
 mod names;
 mod normalize;
 mod payload;
+mod pattern;
 mod payload_serde;
 pub mod reference;
 mod registry;
 mod render;
 mod schema_check;
 mod shared;
+mod unions;
 
 /// The runtime template, compiled and tested here as well as in every generated crate.
 #[cfg(test)]

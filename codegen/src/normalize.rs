@@ -28,10 +28,15 @@ pub(crate) struct Normalized {
 }
 
 /// The typify-ready copy of a contract's `schema`, whose root type will be named `root_type`;
-/// `external` gives the Rust type of a cross-file `$ref`.
-pub(crate) fn normalize(schema: &Value, root_type: &str, external: &dyn Fn(&str) -> Option<String>) -> Normalized {
+/// `base` is its id, and `external` gives the Rust type of a cross-file `$ref`.
+pub(crate) fn normalize(
+    schema: &Value,
+    root_type: &str,
+    base: &str,
+    external: &dyn Fn(&str) -> Option<String>,
+) -> Normalized {
     let local = |reference: &str| reference.strip_prefix("#/$defs/").map(|name| format!("#/definitions/{name}"));
-    let mut references = References::new(&local, external, schema);
+    let mut references = References::new(&local, external, base, schema);
     let mut schema = schema.clone();
     rewrite(&mut schema, &mut references);
     if let Value::Object(root) = &mut schema {
@@ -53,7 +58,7 @@ pub(crate) fn normalize_shared(document: &SharedDocument, external: &dyn Fn(&str
         let pointer = reference.strip_prefix('#')?;
         document.types.get(pointer).map(|name| format!("#/definitions/{name}"))
     };
-    let mut references = References::new(&local, external, &document.schema);
+    let mut references = References::new(&local, external, &document.id, &document.schema);
     let mut definitions = Map::new();
     for (pointer, name) in &document.types {
         let Some(mut schema) = document.schema.pointer(pointer).cloned() else { continue };
@@ -77,7 +82,10 @@ pub(crate) fn normalize_shared(document: &SharedDocument, external: &dyn Fn(&str
 struct References<'a> {
     local: &'a dyn Fn(&str) -> Option<String>,
     external: &'a dyn Fn(&str) -> Option<String>,
-    /// Definition names already in the document (a placeholder must not take one).
+    /// The document's id: a reference that names it by URL is local.
+    base: &'a str,
+    /// The Rust names of the document's definitions: typify finds a replacement by a
+    /// definition's Rust name, so a placeholder must not share one.
     taken: Vec<String>,
     replacements: Vec<(String, String)>,
 }
@@ -86,19 +94,27 @@ impl<'a> References<'a> {
     fn new(
         local: &'a dyn Fn(&str) -> Option<String>,
         external: &'a dyn Fn(&str) -> Option<String>,
+        base: &'a str,
         schema: &Value,
     ) -> Self {
         let taken = ["$defs", "definitions"]
             .iter()
             .filter_map(|keyword| schema.get(keyword).and_then(Value::as_object))
-            .flat_map(|definitions| definitions.keys().cloned())
+            .flat_map(|definitions| definitions.keys().map(|name| crate::names::type_name(name)))
             .collect();
-        References { local, external, taken, replacements: Vec::new() }
+        References { local, external, base, taken, replacements: Vec::new() }
     }
 
     fn rewrite(&mut self, reference: &str) -> Option<String> {
         if reference.starts_with('#') {
             return (self.local)(reference);
+        }
+        // `v1#/$defs/Node` written inside `…/v1` names this document: local, so that typify
+        // sees (and boxes) the recursion.
+        if let Ok(target) = crate::reference::resolve(self.base, reference) {
+            if target.document == self.base {
+                return (self.local)(&format!("#{}", target.fragment));
+            }
         }
         let path = (self.external)(reference)?;
         let existing = self.replacements.iter().find(|(_, known)| *known == path).map(|(name, _)| name.clone());
@@ -137,6 +153,11 @@ fn rewrite(schema: &mut Value, references: &mut References<'_>) {
         return;
     };
     object.remove("format");
+    if let Some(Value::String(pattern)) = object.get_mut("pattern") {
+        if let Ok(translated) = crate::pattern::to_rust(pattern) {
+            *pattern = translated;
+        }
+    }
     for keyword in ["title", "description"] {
         if let Some(Value::String(text)) = object.get_mut(keyword) {
             *text = inert_text(text);
@@ -196,7 +217,7 @@ mod tests {
 
     #[track_caller]
     fn check(input: serde_json::Value, expected: serde_json::Value) {
-        assert_eq!(super::normalize(&input, "Root", &|_| None).schema, expected);
+        assert_eq!(super::normalize(&input, "Root", "https://x.test/event", &|_| None).schema, expected);
     }
 
     #[test]
@@ -259,25 +280,31 @@ mod shared_references {
         let schema = json!({"properties": {
             "a": {"$ref": "https://x.test/venue#/$defs/Venue"},
             "b": {"$ref": "https://x.test/venue#/$defs/Venue"},
-            "c": {"$ref": "https://x.test/money"}},
-            "$defs": {"CopeShared0": {"type": "string"}}});
+            "c": {"$ref": "https://x.test/money"},
+            "d": {"$ref": "event#/$defs/CopeShared0"}},
+            "$defs": {"CopeShared0": {"type": "string"}, "cope_shared_1": {"type": "integer"}}});
         let external = |reference: &str| match reference {
             "https://x.test/venue#/$defs/Venue" => Some("crate::shared::venue::Venue".to_owned()),
             "https://x.test/money" => Some("crate::shared::money::Money".to_owned()),
             _ => None,
         };
-        let normalized = super::normalize(&schema, "Root", &external);
+        let normalized = super::normalize(&schema, "Root", "https://x.test/event", &external);
         assert_eq!(
             normalized.replacements,
             [
-                ("CopeShared1".to_owned(), "crate::shared::venue::Venue".to_owned()),
-                ("CopeShared2".to_owned(), "crate::shared::money::Money".to_owned()),
+                ("CopeShared2".to_owned(), "crate::shared::venue::Venue".to_owned()),
+                ("CopeShared3".to_owned(), "crate::shared::money::Money".to_owned()),
             ]
         );
-        assert_eq!(normalized.schema["properties"]["a"]["$ref"], "#/definitions/CopeShared1");
-        assert_eq!(normalized.schema["properties"]["b"]["$ref"], "#/definitions/CopeShared1");
-        assert_eq!(normalized.schema["properties"]["c"]["$ref"], "#/definitions/CopeShared2");
+        assert_eq!(normalized.schema["properties"]["a"]["$ref"], "#/definitions/CopeShared2");
+        assert_eq!(normalized.schema["properties"]["b"]["$ref"], "#/definitions/CopeShared2");
+        assert_eq!(normalized.schema["properties"]["c"]["$ref"], "#/definitions/CopeShared3");
+        // A definition whose Rust name is a placeholder's (`cope_shared_1` is `CopeShared1`)
+        // is left alone: typify finds replacements by Rust name.
+        // A reference to this document by its URL is local.
+        assert_eq!(normalized.schema["properties"]["d"]["$ref"], "#/definitions/CopeShared0");
         assert_eq!(normalized.schema["definitions"]["CopeShared0"], json!({"type": "string"}));
-        assert_eq!(normalized.schema["definitions"]["CopeShared2"], json!({}));
+        assert_eq!(normalized.schema["definitions"]["cope_shared_1"], json!({"type": "integer"}));
+        assert_eq!(normalized.schema["definitions"]["CopeShared3"], json!({}));
     }
 }

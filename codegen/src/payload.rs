@@ -15,6 +15,7 @@ use crate::names;
 use crate::normalize::{normalize, normalize_shared, Normalized};
 use crate::payload_serde::{serde_impls, Member};
 use crate::shared::{base_id, Bundle, SharedDocument};
+use crate::unions;
 
 /// The field that keeps members a schema does not document.
 const UNDOCUMENTED_FIELD: &str = "additional_properties";
@@ -32,7 +33,7 @@ pub(crate) struct Payload {
 pub(crate) fn generate(version: &Version, bundle: &Bundle) -> Result<Payload, Errors> {
     let base = base_id(&version.schema_id);
     let external = |reference: &str| bundle.type_path(&base, reference);
-    let normalized = normalize(&version.schema, &version.payload_type, &external);
+    let normalized = normalize(&version.schema, &version.payload_type, &base, &external);
     let payload = typify(&version.schema_file, normalized, Input::Root)?;
     let has_root =
         payload.items.iter().any(|item| matches!(item, Item::Struct(item) if item.ident == version.payload_type));
@@ -74,8 +75,14 @@ enum Input {
     Definitions,
 }
 
-fn typify(file: &str, normalized: Normalized, input: Input) -> Result<Payload, Errors> {
+fn typify(file: &str, mut normalized: Normalized, input: Input) -> Result<Payload, Errors> {
     let typify_error = |message: String| Error::Typify { file: file.to_owned(), message };
+    let root_type = match input {
+        Input::Root => normalized.schema.get("title").and_then(serde_json::Value::as_str).map(str::to_owned),
+        Input::Definitions => None,
+    };
+    let (unions, lifted) = unions::lift(&mut normalized.schema, root_type.as_deref(), &normalized.replacements);
+    normalized.replacements.extend(lifted);
     let root: schemars::schema::RootSchema = serde_json::from_value(normalized.schema)
         .map_err(|error| typify_error(format!("schema not readable by schemars: {error}")))?;
     let mut settings = typify::TypeSpaceSettings::default();
@@ -105,8 +112,11 @@ fn typify(file: &str, normalized: Normalized, input: Input) -> Result<Payload, E
     let mut parsed: syn::File =
         syn::parse2(tokens).map_err(|error| typify_error(format!("generated code does not parse: {error}")))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut LinearTimePatterns, &mut parsed);
-    let items = rewrite_structs(file, parsed.items)?;
-    Ok(Payload { items, uses_regex, uses_chrono, uses_uuid })
+    let mut items = rewrite_structs(file, parsed.items)?;
+    items.extend(unions.iter().flat_map(unions::union_items));
+    let mut errors = Vec::new();
+    check_unique_type_names(file, &items, &mut errors);
+    crate::error::collected(Payload { items, uses_regex, uses_chrono, uses_uuid }, errors)
 }
 
 /// typify matches `pattern` with `regress`, a backtracking engine: `^(a+)+$` takes exponential

@@ -155,7 +155,10 @@ impl Checker<'_> {
             }
         }
         if let Some(declared) = object.get("$id") {
-            if declared.as_str() != Some(id) {
+            let same_id = declared.as_str().is_some_and(|declared| {
+                declared == id || normalize_id(declared).is_ok_and(|declared| Ok(declared) == normalize_id(id))
+            });
+            if !same_id {
                 let source = match role {
                     Role::Contract => "the manifest's schema_id",
                     Role::Shared => "the id it was fetched by",
@@ -174,6 +177,17 @@ impl Checker<'_> {
             })
             .collect();
         self.distinct_type_names(&definitions, "type");
+        for keyword in ["$defs", "definitions"] {
+            let Some(members) = object.get(keyword).and_then(Value::as_object) else { continue };
+            for name in members.keys() {
+                if crate::unions::refers_to_itself(name, members) {
+                    self.error(
+                        &format!("/{keyword}/{}", escape(name)),
+                        "a union whose branches lead back to itself through references alone could never be decoded",
+                    );
+                }
+            }
+        }
         self.schema("", self.root, true);
     }
 
@@ -208,6 +222,10 @@ impl Checker<'_> {
             _ => return self.error(pointer, "a schema must be an object or a boolean"),
         };
         self.optional_nullable(pointer, object);
+        if let crate::unions::Site::Refused(reason) = crate::unions::site(object) {
+            let keyword = if object.contains_key("oneOf") { "oneOf" } else { "anyOf" };
+            self.error(&format!("{pointer}/{keyword}"), reason);
+        }
         for (keyword, value) in object {
             let at = format!("{pointer}/{}", escape(keyword));
             if let Some(reason) = refusal(keyword) {
@@ -325,6 +343,13 @@ impl Checker<'_> {
                 if names.is_empty() {
                     self.error(at, "`type` must name at least one type");
                 }
+                let mut kinds: Vec<&str> = names.iter().filter_map(|name| name.as_str()).filter(|name| *name != "null").collect();
+                if kinds.contains(&"number") {
+                    kinds.retain(|name| *name != "integer");
+                }
+                if kinds.len() > 1 {
+                    self.error(at, "several types in `type` (a union) are not supported: write a `oneOf` of one schema per type");
+                }
                 for name in names {
                     if !name.as_str().is_some_and(|name| JSON_TYPES.contains(&name)) {
                         self.error(at, format!("{name} is not a JSON Schema type"));
@@ -361,15 +386,21 @@ impl Checker<'_> {
             "$ref" => self.reference(at, value),
             "pattern" => match value.as_str() {
                 None => self.error(at, "`pattern` must be a string"),
-                Some(pattern) => {
-                    if let Err(error) = regex::Regex::new(pattern) {
-                        let reason = error.to_string().replace('\n', " ");
-                        self.error(
-                            at,
-                            format!("`pattern` {value} cannot be matched in linear time (look-around and back-references are not supported): {reason}"),
-                        );
+                Some(pattern) => match crate::pattern::to_rust(pattern) {
+                    Err(reason) => self.error(at, format!("`pattern` {value}: {reason}")),
+                    Ok(translated) => {
+                        if let Err(error) = regex::Regex::new(&translated) {
+                            let reason = error.to_string().replace('\n', " ");
+                            self.error(
+                                at,
+                                format!("`pattern` {value} cannot be matched in linear time (look-around and back-references are not supported): {reason}"),
+                            );
+                        } else if let Err(error) = regress::Regex::new(&translated) {
+                            // typify reads the pattern with regress (ECMA-262 syntax) too.
+                            self.error(at, format!("`pattern` {value} is not an ECMA-262 regular expression: {error}"));
+                        }
                     }
-                }
+                },
             },
             _ => {}
         }

@@ -40,7 +40,7 @@ impl Bundle {
     /// The path of the Rust type that `reference`, written in the document `base`, names in
     /// another document; `None` for a reference within `base` or one that does not resolve.
     pub(crate) fn type_path(&self, base: &str, reference: &str) -> Option<String> {
-        let target = resolve(base, reference).ok()?;
+        let target = resolve(base, reference).ok().filter(|target| target.document != base)?;
         let document = self.documents.iter().find(|document| document.id == target.document)?;
         let name = document.types.get(&target.fragment)?;
         Some(format!("crate::shared::{}::{name}", document.module))

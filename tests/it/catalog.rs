@@ -130,7 +130,12 @@ fn a_backtracking_pattern_is_matched_in_linear_time() {
     // `^(a+)+$` against 64 `a`s and a `!`: 2^64 paths for a backtracking engine (typify's
     // `regress`), one pass for `regex`. This test finishing is the measurement.
     let hostile = format!("{}!", "a".repeat(64));
-    let rejected = cope_events_fixture_catalog::decode(&event("catalog.pattern_redos", json!({"a": hostile})));
+    // On a thread, so that a return to backtracking fails this test instead of hanging it.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(cope_events_fixture_catalog::decode(&event("catalog.pattern_redos", json!({"a": hostile}))));
+    });
+    let rejected = receiver.recv_timeout(std::time::Duration::from_secs(60)).expect("decoding ends");
     assert!(
         matches!(&rejected, Err(cope_events_fixture_catalog::DecodeError::InvalidPayload { path, .. }) if path == "data.a"),
         "{rejected:?}"
@@ -238,4 +243,50 @@ fn maps_keep_every_member_in_key_order() {
     assert_eq!(serde_json::to_string(&decoded).unwrap(), r#"{"counts":{"a":2,"m":3,"z":1}}"#);
     let wrong = round_trip("catalog.map_additional_properties", json!({"counts": {"a": "two"}}));
     assert!(wrong.is_err(), "every member must be an integer");
+}
+
+#[test]
+fn a_tagged_one_of_decodes_each_branch_and_keeps_what_it_does_not_document() {
+    use cope_events_fixture_catalog::catalog_union_tagged::v1::CatalogUnionTaggedV1Payment as Payment;
+    let card = json!({"payment": {"method": "card", "last4": "4242", "note": "kept"}});
+    assert_eq!(round_trip("catalog.union_tagged", card.clone()).unwrap(), card);
+    let voucher = json!({"payment": {"method": "voucher", "code": "X1", "expires": "2026-12-31"}});
+    assert_eq!(round_trip("catalog.union_tagged", voucher.clone()).unwrap(), voucher);
+    let decoded: Payment = serde_json::from_value(card["payment"].clone()).unwrap();
+    match decoded {
+        Payment::Card(card) => assert_eq!(card.last4, "4242"),
+        Payment::Voucher(_) => panic!("a card is not a voucher"),
+    }
+    let neither = round_trip("catalog.union_tagged", json!({"payment": {"method": "cash"}})).unwrap_err();
+    assert!(neither.to_string().contains("matches no branch of the `oneOf` (Card, Voucher)"), "{neither}");
+    let duplicated = br#"{"method": "card", "last4": "1", "last4": "2"}"#;
+    assert!(serde_json::from_slice::<Payment>(duplicated).is_err(), "a member given twice is refused inside a union too");
+}
+
+#[test]
+fn one_of_refuses_a_value_that_matches_two_branches_and_any_of_takes_the_first() {
+    let both = round_trip("catalog.union_overlapping", json!({"v": {"a": "x", "b": "y"}})).unwrap_err();
+    assert!(both.to_string().contains("matches 2 branches of the `oneOf`"), "{both}");
+    let first = json!({"contact": {"email": "e@x", "phone": "1"}});
+    assert_eq!(round_trip("catalog.union_anyof", first.clone()).unwrap(), first);
+    use cope_events_fixture_catalog::catalog_union_anyof::v1::CatalogUnionAnyofV1Contact as Contact;
+    let contact: Contact = serde_json::from_value(first["contact"].clone()).unwrap();
+    assert!(matches!(contact, Contact::Variant1(_)), "anyOf: the first branch that matches");
+}
+
+#[test]
+fn union_definitions_and_referenced_branches_are_one_type_each() {
+    use cope_events_fixture_catalog::catalog_union_definition::v1::{CatalogUnionDefinitionV1 as Shapes, Shape};
+    use cope_events_fixture_catalog::catalog_union_refs::v1::{CatalogUnionRefsV1Place as Place, Online};
+    let data = json!({"first": {"kind": "circle", "r": 1.5}, "all": [{"kind": "square", "side": 2.0}, {"kind": "circle", "r": 3.0}]});
+    assert_eq!(round_trip("catalog.union_definition", data.clone()).unwrap(), data);
+    let shapes: Shapes = serde_json::from_value(data).unwrap();
+    let first: Option<Shape> = shapes.first;
+    assert!(matches!(first, Some(Shape::Circle(_))));
+    let place: Place = serde_json::from_value(json!({"url": "https://x"})).unwrap();
+    let online: Online = match place {
+        Place::Online(online) => *online,
+        Place::Venue(_) => panic!("a url is online"),
+    };
+    assert_eq!(online.url, "https://x");
 }

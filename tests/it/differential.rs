@@ -167,17 +167,12 @@ fn embed_references(schema: &Value, id: &str, documents: &std::collections::BTre
     }
     let prefixes: std::collections::BTreeMap<&str, String> =
         documents.keys().enumerate().map(|(index, doc)| (doc.as_str(), format!("#/$defs/doc{index}"))).collect();
+    // Only `$ref`s in schema positions: `enum`, `const` and `examples` hold data.
     fn rewrite(value: &mut Value, base: &str, prefixes: &std::collections::BTreeMap<&str, String>) {
-        match value {
-            Value::Object(object) => {
-                if let Some(Value::String(reference)) = object.get_mut("$ref") {
-                    let target = codegen::reference::resolve(base, reference).unwrap();
-                    *reference = format!("{}{}", prefixes[target.document.as_str()], target.fragment);
-                }
-                object.values_mut().for_each(|member| rewrite(member, base, prefixes));
-            }
-            Value::Array(items) => items.iter_mut().for_each(|item| rewrite(item, base, prefixes)),
-            _ => {}
+        for reference in codegen::reference::references(value) {
+            let target = codegen::reference::resolve(base, &reference.value).unwrap();
+            *value.pointer_mut(&reference.pointer).unwrap() =
+                Value::String(format!("{}{}", prefixes[target.document.as_str()], target.fragment));
         }
     }
     let id = codegen::reference::normalize_id(id).unwrap();
@@ -294,7 +289,46 @@ fn conforming(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> 
         return prop_oneof![6 => proptest::sample::select(values.clone()), 1 => odd_string().prop_map(Value::String)]
             .boxed();
     }
+    if let Some(Value::Array(branches)) = object.get("allOf") {
+        // One schema with every branch's members, requirements and type.
+        let mut merged = object.clone();
+        merged.remove("allOf");
+        for branch in branches {
+            let reference = branch.get("$ref").and_then(Value::as_str).map(|reference| reference.trim_start_matches('#'));
+            let branch = reference.and_then(|pointer| root.pointer(pointer)).unwrap_or(branch);
+            let Some(branch) = branch.as_object() else { continue };
+            for (keyword, value) in branch {
+                match (keyword.as_str(), value, merged.get_mut(keyword)) {
+                    ("properties", Value::Object(members), Some(Value::Object(known))) => known.extend(members.clone()),
+                    ("required", Value::Array(names), Some(Value::Array(known))) => known.extend(names.clone()),
+                    (_, _, None) => {
+                        merged.insert(keyword.clone(), value.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        return conforming(&Value::Object(merged), root, depth + 1);
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = object.get(keyword) {
+            let branches: Vec<BoxedStrategy<Value>> = branches.iter().map(|branch| conforming(branch, root, depth + 1)).collect();
+            return proptest::strategy::Union::new(branches).boxed();
+        }
+    }
+    if let Some(Value::Array(types)) = object.get("type") {
+        let one_each: Vec<BoxedStrategy<Value>> = types
+            .iter()
+            .map(|single| {
+                let mut narrowed = object.clone();
+                narrowed.insert("type".to_owned(), single.clone());
+                conforming(&Value::Object(narrowed), root, depth)
+            })
+            .collect();
+        return proptest::strategy::Union::new(one_each).boxed();
+    }
     match object.get("type").and_then(Value::as_str) {
+        Some("null") => Just(Value::Null).boxed(),
         Some("object") => object_instance(object, root, depth),
         Some("string") => string_instance(object),
         Some("integer") => integer_instance(),

@@ -243,6 +243,15 @@ fn every_fault_names_the_document_and_changes_nothing() {
         &|id, fault| id == MONEY && matches!(fault, Fault::TooLarge { .. }),
     );
     case(
+        "oversize body without a Content-Length",
+        Route::Unannounced(
+            money_text
+                .replace("\"title\"", &format!("\"$comment\": \"{}\", \"title\"", "x".repeat(5 << 20)))
+                .into_bytes(),
+        ),
+        &|id, fault| id == MONEY && matches!(fault, Fault::TooLarge { .. }),
+    );
+    case(
         "$id differs from the URL",
         Route::Document(money_text.replace("/shared/money/v1\"", "/shared/money/v2\"").into_bytes()),
         &|id, fault| id == MONEY && matches!(fault, Fault::IdMismatch { found } if found.contains("money/v2")),
@@ -265,7 +274,7 @@ fn every_fault_names_the_document_and_changes_nothing() {
             id == "https://registry.fixture.test/shared/units/v1" && matches!(fault, Fault::Status { status: 404, .. })
         },
     );
-    assert_eq!(checked.len(), 10);
+    assert_eq!(checked.len(), 11, "{checked:?}");
 }
 
 #[test]
@@ -373,4 +382,22 @@ fn a_hand_edit_fails_codegen_and_the_offline_check() {
 fn the_repository_schemas_check_offline() {
     let manifest = Paths::in_repository().manifest;
     assert_eq!(fetch_task::check(&manifest).expect("schemas/ matches schemas/schemas.lock"), 1);
+}
+
+#[test]
+fn a_failure_while_writing_undoes_what_was_written() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = fetched_registry(&server);
+    // The categories document changes (so it is written first), and a file stands where the
+    // money document's folder must be (so writing it fails).
+    let categories = std::fs::read_to_string(folder.join("registry.fixture.test/catalog/categories.json")).unwrap();
+    server.set(
+        "/catalog/categories",
+        Route::Document(categories.replace("A category and its subcategories", "A category").into_bytes()),
+    );
+    let money_folder = folder.join("registry.fixture.test/shared/money");
+    std::fs::remove_dir_all(&money_folder).unwrap();
+    std::fs::write(&money_folder, "in the way\n").unwrap();
+    let error = failing_fetch(&folder, options(&folder, &server));
+    assert!(matches!(error, FetchError::Write { .. }), "{error}");
 }

@@ -23,6 +23,8 @@ pub enum Route {
     Silent,
     /// Announces the whole length of these bytes, sends half, and closes.
     Truncated(Vec<u8>),
+    /// 200 with these bytes and no `Content-Length`: the body ends when the connection closes.
+    Unannounced(Vec<u8>),
     /// 302 to this location.
     Redirect(String),
 }
@@ -135,6 +137,10 @@ fn serve(stream: TcpStream, routes: &Routes, stopping: &AtomicBool) {
         Route::Truncated(bytes) => {
             let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", bytes.len());
             stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&bytes[..bytes.len() / 2]))
+        }
+        Route::Unannounced(bytes) => {
+            let head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&bytes))
         }
         Route::Silent => {
             while !stopping.load(Ordering::SeqCst) {

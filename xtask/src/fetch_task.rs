@@ -16,6 +16,10 @@ use crate::lock::{display_file, is_relative_path, sha256_hex, Lock, LockError, L
 
 /// Redirects followed for one document, all within its host.
 const MAX_REDIRECTS: usize = 5;
+/// Documents one fetch may download: a registry that references without end is refused.
+const MAX_DOCUMENTS: usize = 256;
+/// Bytes one fetch may download in all.
+const MAX_TOTAL_BYTES: u64 = 64 << 20;
 
 /// How `fetch` reaches the registry.
 #[derive(Debug, Clone)]
@@ -92,6 +96,8 @@ pub enum Fault {
     Cycle { route: String },
     #[error("cannot be stored beside the manifest: {message}")]
     Unstorable { message: String },
+    #[error("{message}")]
+    Limit { message: String },
 }
 
 /// What `fetch` wrote.
@@ -134,6 +140,8 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
         .timeout_connect(options.timeout)
         .timeout_read(options.timeout)
         .timeout_write(options.timeout)
+        // A server that sends a byte just before each read times out still ends.
+        .timeout(options.timeout.saturating_mul(4))
         .redirects(0)
         .build();
     let mut queue = VecDeque::new();
@@ -145,6 +153,7 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
     }
     let mut fetched: BTreeMap<String, Fetched> = BTreeMap::new();
     let mut edges: Vec<(String, String, String, String)> = Vec::new();
+    let mut total_bytes = 0_u64;
     while let Some(request) = queue.pop_front() {
         if fetched.contains_key(&request.id) {
             continue;
@@ -154,8 +163,15 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
             via: request.via.clone(),
             fault: Box::new(fault),
         };
+        if fetched.len() >= MAX_DOCUMENTS {
+            return Err(fail(Fault::Limit { message: format!("more than {MAX_DOCUMENTS} documents are referenced") }));
+        }
         let url = mapped_url(&request.id, mirror.as_ref()).map_err(fail)?;
         let (url, bytes) = download(&agent, url, options.max_bytes).map_err(fail)?;
+        total_bytes += bytes.len() as u64;
+        if total_bytes > MAX_TOTAL_BYTES {
+            return Err(fail(Fault::Limit { message: format!("the documents exceed {MAX_TOTAL_BYTES} bytes in all") }));
+        }
         let schema = check_document(&request.id, &bytes).map_err(fail)?;
         if let Some(index) = request.contract {
             check_contract(&manifest.contracts[index], &schema).map_err(fail)?;
@@ -178,7 +194,15 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
             }
         }
         let file = match request.contract {
-            Some(index) => manifest.contracts[index].schema.clone(),
+            Some(index) if is_relative_path(&manifest.contracts[index].schema) => manifest.contracts[index].schema.clone(),
+            Some(index) => {
+                return Err(fail(Fault::Unstorable {
+                    message: format!(
+                        "contract[{index}].schema `{}` is not a relative path inside the manifest's folder (letters, digits, `.`, `_`, `-`; no `..`)",
+                        manifest.contracts[index].schema
+                    ),
+                }))
+            }
             None => old_lock
                 .as_ref()
                 .and_then(|lock| lock.document(&request.id))
@@ -188,7 +212,7 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
         fetched.insert(request.id.clone(), Fetched { url: url.to_string(), bytes, schema, file });
     }
     check_references(&fetched, &edges)?;
-    write(&folder, &manifest, old_lock.as_ref(), fetched)
+    write(&folder, &options.manifest, &manifest, old_lock.as_ref(), fetched)
 }
 
 fn read_manifest(path: &Path) -> Result<Manifest, FetchError> {
@@ -254,7 +278,12 @@ fn download(agent: &ureq::Agent, mut url: Url, max_bytes: u64) -> Result<(Url, V
             }
         };
         if (300..400).contains(&response.status()) {
-            let location = response.header("location").unwrap_or_default().to_owned();
+            let Some(location) = response.header("location").map(str::to_owned) else {
+                return Err(Fault::Transport {
+                    url: url.to_string(),
+                    message: format!("status {} without a Location header", response.status()),
+                });
+            };
             let next = url.join(&location).map_err(|error| Fault::Transport {
                 url: url.to_string(),
                 message: format!("redirect to `{location}`: {error}"),
@@ -276,7 +305,7 @@ fn download(agent: &ureq::Agent, mut url: Url, max_bytes: u64) -> Result<(Url, V
             return Err(Fault::TooLarge { url: url.to_string(), limit: max_bytes });
         }
         let mut bytes = Vec::new();
-        response.into_reader().take(max_bytes + 1).read_to_end(&mut bytes).map_err(|error| {
+        response.into_reader().take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|error| {
             if error.kind() == std::io::ErrorKind::UnexpectedEof {
                 Fault::Truncated { url: url.to_string(), message: error.to_string() }
             } else {
@@ -411,24 +440,29 @@ fn file_for(id: &str) -> Result<String, String> {
     }
 }
 
-/// Writes changed documents, then the lockfile, then removes files of documents no longer
-/// locked. Each file is written to a temporary file beside it and renamed into place.
+/// Writes changed documents, then the lockfile, then removes the files of documents no longer
+/// locked. Each file is written to a temporary file beside it and renamed into place; if any
+/// step fails, the steps already done are undone, so that the folder is as it was.
 fn write(
     folder: &Path,
+    manifest_path: &Path,
     manifest: &Manifest,
     old_lock: Option<&Lock>,
     fetched: BTreeMap<String, Fetched>,
 ) -> Result<FetchReport, FetchError> {
     let mut files: BTreeMap<&str, &str> = BTreeMap::new();
     for (id, document) in &fetched {
+        let unstorable = |message: String| FetchError::Document {
+            id: id.clone(),
+            via: None,
+            fault: Box::new(Fault::Unstorable { message }),
+        };
         if let Some(other) = files.insert(&document.file, id) {
-            return Err(FetchError::Document {
-                id: id.clone(),
-                via: None,
-                fault: Box::new(Fault::Unstorable {
-                    message: format!("its file `{}` is also the file of `{other}`", document.file),
-                }),
-            });
+            return Err(unstorable(format!("its file `{}` is also the file of `{other}`", document.file)));
+        }
+        let path = folder.join(&document.file);
+        if document.file == LOCK_FILE || path == manifest_path || files.keys().any(|file| is_inside(&document.file, file)) {
+            return Err(unstorable(format!("its file `{}` would replace the manifest, the lockfile or a folder of another document", document.file)));
         }
     }
     let lock = Lock::new(
@@ -443,32 +477,61 @@ fn write(
             })
             .collect(),
     );
+    let mut changes: Vec<(String, Option<Vec<u8>>)> = Vec::new();
     let mut written = Vec::new();
     for document in fetched.values() {
-        let path = folder.join(&document.file);
-        if std::fs::read(&path).ok().as_deref() != Some(document.bytes.as_slice()) {
-            replace_file(&path, &document.bytes)?;
+        if std::fs::read(folder.join(&document.file)).ok().as_deref() != Some(document.bytes.as_slice()) {
+            changes.push((document.file.clone(), Some(document.bytes.clone())));
             written.push(document.file.clone());
         }
     }
     let lock_text = lock.render();
-    let lock_path = folder.join(LOCK_FILE);
-    let lock_changed = std::fs::read_to_string(&lock_path).ok().as_deref() != Some(lock_text.as_str());
+    let lock_changed = std::fs::read_to_string(folder.join(LOCK_FILE)).ok().as_deref() != Some(lock_text.as_str());
     if lock_changed {
-        replace_file(&lock_path, lock_text.as_bytes())?;
+        changes.push((LOCK_FILE.to_owned(), Some(lock_text.into_bytes())));
     }
     let mut removed = Vec::new();
     for stale in old_lock.into_iter().flat_map(|old| &old.documents) {
-        if lock.document(&stale.id).is_none() && !files.contains_key(stale.file.as_str()) {
-            let path = folder.join(&stale.file);
-            if path.is_file() {
-                std::fs::remove_file(&path)
-                    .map_err(|source| FetchError::Write { path: manifest.display_path(&stale.file), source })?;
-                removed.push(stale.file.clone());
-            }
+        let is_stale = lock.document(&stale.id).is_none() && !files.contains_key(stale.file.as_str());
+        if is_stale && is_relative_path(&stale.file) && stale.file != LOCK_FILE && folder.join(&stale.file).is_file() {
+            changes.push((stale.file.clone(), None));
+            removed.push(stale.file.clone());
         }
     }
+    apply(folder, manifest, changes)?;
     Ok(FetchReport { documents: lock.documents.len(), written, removed, lock_changed })
+}
+
+/// Whether `file` lies inside `folder` (a document's file cannot be another's folder).
+fn is_inside(file: &str, folder: &str) -> bool {
+    file.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
+        || folder.strip_prefix(file).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Writes (`Some`) or removes (`None`) each file, in order; on a failure, restores every file
+/// already changed and returns the error.
+fn apply(folder: &Path, manifest: &Manifest, changes: Vec<(String, Option<Vec<u8>>)>) -> Result<(), FetchError> {
+    let mut done: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+    for (file, contents) in changes {
+        let path = folder.join(&file);
+        let previous = std::fs::read(&path).ok();
+        let result = match &contents {
+            Some(bytes) => replace_file(&path, bytes),
+            None => std::fs::remove_file(&path)
+                .map_err(|source| FetchError::Write { path: manifest.display_path(&file), source }),
+        };
+        if let Err(error) = result {
+            for (path, previous) in done.into_iter().rev() {
+                let _ = match previous {
+                    Some(bytes) => replace_file(&path, &bytes),
+                    None => std::fs::remove_file(&path).map_err(|source| FetchError::Write { path: String::new(), source }),
+                };
+            }
+            return Err(error);
+        }
+        done.push((path, previous));
+    }
+    Ok(())
 }
 
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
