@@ -401,3 +401,19 @@ fn a_failure_while_writing_undoes_what_was_written() {
     let error = failing_fetch(&folder, options(&folder, &server));
     assert!(matches!(error, FetchError::Write { .. }), "{error}");
 }
+
+#[test]
+fn a_contract_schema_that_moves_leaves_no_old_file_behind() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = fetched_registry(&server);
+    let manifest = folder.join("contracts.toml");
+    let moved = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("ticketing.order.placed/v1.schema.json", "orders/placed-v1.schema.json");
+    std::fs::write(&manifest, moved).unwrap();
+    let report = fetch_task::fetch(&options(&folder, &server)).expect("fetches");
+    assert_eq!(report.written, ["orders/placed-v1.schema.json"]);
+    assert_eq!(report.removed, ["ticketing.order.placed/v1.schema.json"]);
+    assert!(!folder.join("ticketing.order.placed/v1.schema.json").exists());
+    assert_eq!(Lock::read(&folder).unwrap().unwrap().document(ORDER).unwrap().file, "orders/placed-v1.schema.json");
+}

@@ -492,7 +492,9 @@ fn write(
     }
     let mut removed = Vec::new();
     for stale in old_lock.into_iter().flat_map(|old| &old.documents) {
-        let is_stale = lock.document(&stale.id).is_none() && !files.contains_key(stale.file.as_str());
+        // A document no longer referenced, or one whose file moved (a contract's `schema`
+        // renamed in the manifest): its old file goes.
+        let is_stale = !files.contains_key(stale.file.as_str());
         if is_stale && is_relative_path(&stale.file) && stale.file != LOCK_FILE && folder.join(&stale.file).is_file() {
             changes.push((stale.file.clone(), None));
             removed.push(stale.file.clone());
