@@ -196,11 +196,26 @@ fn cases() -> u32 {
 fn generated_decoders_agree_with_json_schema() {
     let contracts = contracts();
     assert!(contracts.len() >= 6, "every registry's contracts are covered");
-    let mut report = Vec::new();
-    for contract in &contracts {
-        report.push(check_contract(contract));
-    }
-    eprintln!("{}", report.join("\n"));
+    // Contracts are independent: one worker a core (a failure in any fails the test).
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(contracts.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut report: Vec<(usize, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut lines = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(contract) = contracts.get(index) else { break lines };
+                        lines.push((index, check_contract(contract)));
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    report.sort();
+    eprintln!("{}", report.into_iter().map(|(_, line)| line).collect::<Vec<_>>().join("\n"));
 }
 
 /// Runs the instances of one contract; returns a one-line summary.
