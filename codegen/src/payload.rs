@@ -113,8 +113,13 @@ fn typify(file: &str, mut normalized: Normalized, input: Input) -> Result<Payloa
         syn::parse2(tokens).map_err(|error| typify_error(format!("generated code does not parse: {error}")))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut LinearTimePatterns, &mut parsed);
     let mut items = rewrite_structs(file, parsed.items)?;
-    items.extend(unions.iter().flat_map(unions::union_items));
     let mut errors = Vec::new();
+    for union in &unions {
+        match unions::union_items(union) {
+            Ok(union_items) => items.extend(union_items),
+            Err(message) => errors.push(Error::GeneratedShape { file: file.to_owned(), type_name: union.name.clone(), message }),
+        }
+    }
     check_unique_type_names(file, &items, &mut errors);
     crate::error::collected(Payload { items, uses_regex, uses_chrono, uses_uuid }, errors)
 }

@@ -50,14 +50,14 @@ fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> I
     });
     parse_item(quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Members;
-                impl<'de> ::serde::de::Visitor<'de> for Members {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Members;
+                impl<'de> ::serde::de::Visitor<'de> for __Members {
                     type Value = #name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut __map: A) -> ::std::result::Result<#name, A::Error> {
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#name, __A::Error> {
                         #(#declarations)*
                         let mut __undocumented = ::serde_json::Map::new();
                         while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
@@ -69,7 +69,7 @@ fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> I
                         ::std::result::Result::Ok(#name { #(#finish)* #undocumented: __undocumented })
                     }
                 }
-                deserializer.deserialize_map(Members)
+                deserializer.deserialize_map(__Members)
             }
         }
     })
@@ -81,12 +81,12 @@ pub(crate) fn string_enum_deserialize(name: &Ident, variants: &[(Ident, String)]
     let arms = variants.iter().map(|(variant, wire)| quote!(#wire => ::std::result::Result::Ok(Self::#variant),));
     parse_item(quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 const VARIANTS: &[&str] = &[#(#wire_names),*];
                 let value = <crate::runtime::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 match &*value.0 {
                     #(#arms)*
-                    other => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS)),
+                    other => ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS)),
                 }
             }
         }
@@ -124,7 +124,7 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Ite
     len_terms.push(quote!(self.#undocumented.keys().filter(is_undocumented).count()));
     parse_item(quote! {
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 use ::serde::ser::SerializeMap as _;
                 let is_undocumented = #is_undocumented;
                 let len = #(#len_terms)+*;

@@ -86,3 +86,24 @@ fn without_dataschema_or_schema_version_the_version_is_unknown() {
     value.as_object_mut().unwrap().remove("dataschema");
     assert!(matches!(decode(value), Err(DecodeError::UnknownVersion { dataschema: None, schema_version: None, .. })));
 }
+
+#[test]
+fn union_decoding_is_bounded_in_depth_and_attempts() {
+    use crate::runtime::payload::{attempt_branch, enter_union};
+    type Error = serde_json::Error;
+    let mut held = Vec::new();
+    for _ in 0..64 {
+        held.push(enter_union::<Error>().expect("within the depth bound"));
+    }
+    let too_deep = enter_union::<Error>().map(drop).unwrap_err();
+    assert!(too_deep.to_string().contains("nest deeper than 64"), "{too_deep}");
+    held.truncate(1);
+    for _ in 0..100_000 {
+        attempt_branch::<Error>().expect("within the attempt bound");
+    }
+    assert!(attempt_branch::<Error>().unwrap_err().to_string().contains("union branches tried"));
+    // Leaving the outermost union starts the count again.
+    drop(held);
+    let _depth = enter_union::<Error>().unwrap();
+    attempt_branch::<Error>().expect("a fresh budget");
+}

@@ -332,6 +332,15 @@ impl Checker<'_> {
                     if keyword == "allOf" && no_common_type(object, subschemas) {
                         self.error(at, "the `allOf` branches (with the schema's own `type`) have no type in common: no value could match");
                     }
+                    if keyword == "allOf" {
+                        for (index, subschema) in subschemas.iter().enumerate() {
+                            let local = subschema.get("$ref").and_then(Value::as_str).and_then(|reference| reference.strip_prefix('#'));
+                            let target = local.and_then(|pointer| self.root.pointer(pointer)).unwrap_or(subschema);
+                            if target.as_object().is_some_and(|target| crate::unions::site(target) == crate::unions::Site::Liftable) {
+                                self.error(&format!("{at}/{index}"), "a union (`oneOf`/`anyOf` of several shapes) inside `allOf` is not supported");
+                            }
+                        }
+                    }
                 }
                 _ => self.error(at, format!("`{keyword}` must be a non-empty array")),
             },

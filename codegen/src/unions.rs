@@ -33,8 +33,17 @@ pub(crate) enum Site {
 /// references to other union definitions, back to `start`: decoding such a union would try
 /// itself forever without reading any input. `definitions` are the schema's, by name.
 pub(crate) fn refers_to_itself(start: &str, definitions: &Map<String, Value>) -> bool {
+    let local = |reference: &str| {
+        reference.strip_prefix("#/$defs/").or_else(|| reference.strip_prefix("#/definitions/")).map(str::to_owned)
+    };
+    // A union's branches that are bare references, or the target of a definition that is only
+    // a reference (an alias): both are followed without reading input.
     let branch_targets = |name: &str| -> Vec<String> {
         let Some(object) = definitions.get(name).and_then(Value::as_object) else { return Vec::new() };
+        let alias = object.get("$ref").and_then(Value::as_str).filter(|_| object.keys().all(|key| key == "$ref" || ANNOTATIONS.contains(&key.as_str())));
+        if let Some(target) = alias.and_then(local) {
+            return vec![target];
+        }
         if site(object) != Site::Liftable {
             return Vec::new();
         }
@@ -43,10 +52,7 @@ pub(crate) fn refers_to_itself(start: &str, definitions: &Map<String, Value>) ->
             .into_iter()
             .flatten()
             .filter_map(|branch| branch.get("$ref")?.as_str())
-            .filter_map(|reference| {
-                reference.strip_prefix("#/$defs/").or_else(|| reference.strip_prefix("#/definitions/"))
-            })
-            .map(str::to_owned)
+            .filter_map(local)
             .collect()
     };
     let mut pending = branch_targets(start);
@@ -96,8 +102,10 @@ pub(crate) struct Union {
     pub name: String,
     /// `oneOf` (exactly one branch must match) rather than `anyOf` (the first that matches).
     pub one_of: bool,
-    /// (variant, the branch's type).
-    pub variants: Vec<(String, String)>,
+    /// (variant, the branch's type, the branch's tag value when the union has a tag).
+    pub variants: Vec<(String, String, Option<String>)>,
+    /// The member whose constant tells the branches apart, when there is one.
+    pub tag: Option<String>,
 }
 
 /// Lifts every union site of a normalised schema (one with `definitions` at its root). The root
@@ -114,10 +122,10 @@ pub(crate) fn lift(
         Lifter { unions: Vec::new(), replacements: known.to_vec(), known: known.len(), new_definitions: Map::new() };
     let definitions: Vec<String> = definitions(schema).map(|definitions| definitions.keys().cloned().collect()).unwrap_or_default();
     for name in definitions {
+        let snapshot = schema.clone();
         let Some(definition) = definitions_mut(schema).and_then(|definitions| definitions.get_mut(&name)) else { continue };
         let mut definition = definition.take();
         let rust_name = type_name(&name);
-        let snapshot = schema.clone();
         if lifter.lift_site(&mut definition, &rust_name, &snapshot) {
             // The definition itself is the union: typify generates nothing for it and uses
             // our enum wherever it is referenced.
@@ -180,9 +188,16 @@ impl Lifter {
                 }
                 ("items", item) => self.visit(item, &format!("{hint}Item"), root),
                 ("additionalProperties", value) => self.visit(value, &format!("{hint}Value"), root),
-                ("allOf" | "anyOf" | "oneOf", Value::Array(branches)) => {
+                // Not under `allOf`: typify merges its branches, and a placeholder would merge
+                // away (`schema_check` refuses a union there).
+                ("anyOf" | "oneOf", Value::Array(branches)) => {
                     for branch in branches {
                         self.visit(branch, hint, root);
+                    }
+                }
+                ("allOf", Value::Array(branches)) => {
+                    for branch in branches {
+                        self.walk(branch, hint, root);
                     }
                 }
                 _ => {}
@@ -204,16 +219,20 @@ impl Lifter {
     }
 
     fn placeholder(&self, root: &Value) -> String {
-        // typify finds replacements by a definition's Rust name.
-        let taken = |name: &str| {
-            definitions(root).is_some_and(|definitions| definitions.keys().any(|key| type_name(key) == name))
-                || self.new_definitions.contains_key(name)
-        };
         let mut number = self.unions.len();
-        while taken(&format!("CopeUnion{number}")) {
+        while self.taken(&format!("CopeUnion{number}"), root) {
             number += 1;
         }
         format!("CopeUnion{number}")
+    }
+
+    /// Whether a new definition may not use `name`: typify finds definitions (and
+    /// replacements) by their Rust name, so no two may share one.
+    fn taken(&self, name: &str, root: &Value) -> bool {
+        let rust_name = type_name(name);
+        definitions(root).is_some_and(|definitions| definitions.keys().any(|key| type_name(key) == rust_name))
+            || self.new_definitions.keys().any(|key| type_name(key) == rust_name)
+            || self.replacements.iter().any(|(key, _)| type_name(key) == rust_name)
     }
 
     /// When `schema` is a liftable union site: moves its branches into definitions, records the
@@ -226,15 +245,15 @@ impl Lifter {
         let one_of = object.contains_key("oneOf");
         let keyword = if one_of { "oneOf" } else { "anyOf" };
         let Some(Value::Array(branches)) = object.remove(keyword) else { return false };
-        let names = variant_names(&branches, root);
+        let (names, tag) = variant_names(&branches, root, &self.replacements);
         let mut variants = Vec::new();
-        for (mut branch, variant) in branches.into_iter().zip(names) {
+        for (mut branch, (variant, tag_value)) in branches.into_iter().zip(names) {
             let referenced = branch
                 .get("$ref")
                 .and_then(Value::as_str)
                 .filter(|_| branch.as_object().is_some_and(|branch| branch.len() == 1))
                 .and_then(|reference| reference.strip_prefix("#/definitions/"))
-                .map(str::to_owned);
+                .map(unescape);
             let branch_type = match referenced {
                 Some(definition) => self
                     .replacements
@@ -242,25 +261,44 @@ impl Lifter {
                     .find(|(placeholder, _)| *placeholder == definition)
                     .map_or_else(|| type_name(&definition), |(_, rust_type)| rust_type.clone()),
                 None => {
-                    let definition = format!("{name}{variant}");
+                    let mut definition = format!("{name}{variant}");
+                    while self.taken(&definition, root) {
+                        definition.push_str("Branch");
+                    }
                     // typify names a definition by its PascalCase form (`V1VVariant1` becomes
                     // `V1vVariant1`).
                     let rust_name = type_name(&definition);
-                    self.walk(&mut branch, &rust_name, root);
-                    self.new_definitions.insert(definition, branch);
+                    // A branch that is a union itself becomes that union's enum (`visit` puts
+                    // its placeholder in place); any other becomes a definition of its own.
+                    let nested = branch.as_object().is_some_and(|branch| site(branch) == Site::Liftable);
+                    self.visit(&mut branch, &rust_name, root);
+                    if !nested {
+                        self.new_definitions.insert(definition, branch);
+                    }
                     rust_name
                 }
             };
-            variants.push((variant, branch_type));
+            variants.push((variant, branch_type, tag_value));
         }
-        self.unions.push(Union { name: name.to_owned(), one_of, variants });
+        self.unions.push(Union { name: name.to_owned(), one_of, variants, tag });
         true
     }
 }
 
-/// Variant names: the value of a tag (a member every branch requires, each with its own
-/// constant string), else the referenced definition's name, else `Variant<N>`.
-fn variant_names(branches: &[Value], root: &Value) -> Vec<String> {
+/// A JSON pointer token as written (RFC 6901: `~1` is `/`, `~0` is `~`).
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Variant names, with each branch's tag value: the value of a tag (a member every branch
+/// requires, each with its own constant string), else the referenced definition's (or shared
+/// type's) name, else `Variant<N>`. Also the tag member, when the names come from it.
+#[allow(clippy::type_complexity)]
+fn variant_names(
+    branches: &[Value],
+    root: &Value,
+    replacements: &[(String, String)],
+) -> (Vec<(String, Option<String>)>, Option<String>) {
     let resolved: Vec<&Value> = branches
         .iter()
         .map(|branch| {
@@ -268,32 +306,36 @@ fn variant_names(branches: &[Value], root: &Value) -> Vec<String> {
             target.and_then(|pointer| root.pointer(pointer)).unwrap_or(branch)
         })
         .collect();
-    let tags: Option<Vec<String>> = tag_member(&resolved).map(|member| {
-        resolved.iter().filter_map(|branch| constant(branch, &member)).map(|value| type_name(&value)).collect()
-    });
-    let by_reference: Vec<Option<String>> = branches
-        .iter()
-        .map(|branch| {
-            branch.get("$ref").and_then(Value::as_str).and_then(|reference| reference.strip_prefix("#/definitions/")).map(type_name)
-        })
-        .collect();
-    let numbered = || (1..=branches.len()).map(|number| format!("Variant{number}")).collect::<Vec<_>>();
     let distinct = |names: &[String]| {
         let mut sorted: Vec<&String> = names.iter().collect();
         sorted.sort();
         sorted.dedup();
         sorted.len() == names.len()
     };
-    match tags {
-        Some(tags) if tags.len() == branches.len() && distinct(&tags) => tags,
-        _ => {
-            let named: Option<Vec<String>> = by_reference.into_iter().collect();
-            match named {
-                Some(named) if distinct(&named) => named,
-                _ => numbered(),
-            }
+    if let Some(member) = tag_member(&resolved) {
+        let values: Vec<String> = resolved.iter().filter_map(|branch| constant(branch, &member)).collect();
+        let names: Vec<String> = values.iter().map(|value| type_name(value)).collect();
+        if names.len() == branches.len() && distinct(&names) {
+            return (names.into_iter().zip(values.into_iter().map(Some)).collect(), Some(member));
         }
     }
+    let by_reference: Option<Vec<String>> = branches
+        .iter()
+        .map(|branch| {
+            let definition = branch.get("$ref")?.as_str()?.strip_prefix("#/definitions/").map(unescape)?;
+            // A shared type is named by its path's last segment, not its placeholder.
+            let shared = replacements.iter().find(|(placeholder, _)| *placeholder == definition);
+            Some(match shared {
+                Some((_, path)) => path.rsplit("::").next().unwrap_or(path).to_owned(),
+                None => type_name(&definition),
+            })
+        })
+        .collect();
+    let names = match by_reference {
+        Some(named) if distinct(&named) => named,
+        _ => (1..=branches.len()).map(|number| format!("Variant{number}")).collect(),
+    };
+    (names.into_iter().map(|name| (name, None)).collect(), None)
 }
 
 /// A member every branch requires and gives one constant string (after `normalize`, a
@@ -323,47 +365,69 @@ fn constant(branch: &Value, member: &str) -> Option<String> {
 }
 
 /// The enum of a lifted union, with its serde impls.
-pub(crate) fn union_items(union: &Union) -> Vec<Item> {
+pub(crate) fn union_items(union: &Union) -> Result<Vec<Item>, String> {
     let name = format_ident!("{}", union.name);
-    let variants: Vec<(Ident, syn::Type)> = union
-        .variants
-        .iter()
-        .map(|(variant, branch_type)| {
-            (format_ident!("{variant}"), syn::parse_str(branch_type).unwrap_or_else(|_| syn::parse_quote!(::serde_json::Value)))
-        })
-        .collect();
+    let mut variants: Vec<(Ident, syn::Type, Option<&str>)> = Vec::new();
+    for (variant, branch_type, tag_value) in &union.variants {
+        let parsed = syn::parse_str(branch_type).map_err(|error| format!("branch type `{branch_type}`: {error}"))?;
+        variants.push((format_ident!("{variant}"), parsed, tag_value.as_deref()));
+    }
     let keyword = if union.one_of { "oneOf" } else { "anyOf" };
-    let listed = union.variants.iter().map(|(variant, _)| variant.as_str()).collect::<Vec<_>>().join(", ");
-    let doc = if union.one_of {
-        format!(" Exactly one of: {listed} (`oneOf`): a value that matches none, or several, is refused.")
-    } else {
-        format!(" Any of: {listed} (`anyOf`): the first that matches, in this order.")
+    let listed = union.variants.iter().map(|(variant, ..)| variant.as_str()).collect::<Vec<_>>().join(", ");
+    let doc = match (&union.tag, union.one_of) {
+        (Some(tag), _) => format!(" One of: {listed}, told apart by the member `{tag}`."),
+        (None, true) => format!(" Exactly one of: {listed} (`oneOf`): a value that matches none, or several, is refused."),
+        (None, false) => format!(" Any of: {listed} (`anyOf`): the first that matches, in this order."),
     };
     // Boxed: a branch may hold the union again (a tree of shapes), and a boxed variant keeps
     // the enum's size finite whatever the nesting.
-    let declarations = variants.iter().map(|(variant, branch_type)| quote!(#variant(::std::boxed::Box<#branch_type>)));
-    let attempts = variants.iter().map(|(variant, branch_type)| {
+    let declarations = variants.iter().map(|(variant, branch_type, _)| quote!(#variant(::std::boxed::Box<#branch_type>)));
+    let attempt = |variant: &Ident, branch_type: &syn::Type| {
+        let label = variant.to_string();
         quote! {
-            if let ::std::result::Result::Ok(branch) = <#branch_type as ::serde::Deserialize>::deserialize(&value) {
-                matched.push(Self::#variant(::std::boxed::Box::new(branch)));
+            crate::runtime::payload::attempt_branch::<__D::Error>()?;
+            match <#branch_type as ::serde::Deserialize>::deserialize(&value) {
+                ::std::result::Result::Ok(branch) => matched.push(Self::#variant(::std::boxed::Box::new(branch))),
+                ::std::result::Result::Err(error) => failures.push(format!("{}: {}", #label, error)),
             }
         }
-    });
-    let serialize_arms = variants.iter().map(|(variant, _)| quote!(Self::#variant(branch) => ::serde::Serialize::serialize(branch, serializer),));
+    };
+    let attempts = match &union.tag {
+        // With a tag, only the branch it names can match: try that one alone.
+        Some(tag) => {
+            let arms = variants.iter().map(|(variant, branch_type, tag_value)| {
+                let body = attempt(variant, branch_type);
+                quote!(::std::option::Option::Some(#tag_value) => { #body })
+            });
+            quote! {
+                match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+        None => {
+            let each = variants.iter().map(|(variant, branch_type, _)| attempt(variant, branch_type));
+            quote!(#(#each)*)
+        }
+    };
+    let serialize_arms = variants
+        .iter()
+        .map(|(variant, ..)| quote!(Self::#variant(branch) => ::serde::Serialize::serialize(branch, serializer),));
     let none = format!("matches no branch of the `{keyword}` ({listed})");
     let decide = if union.one_of {
         let several = format!("matches {{}} branches of the `oneOf` ({listed}); exactly one must match");
         quote! {
             match matched.len() {
                 1 => ::std::result::Result::Ok(matched.remove(0)),
-                0 => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#none)),
-                count => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(format!(#several, count))),
+                0 => ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::custom(crate::runtime::payload::no_branch(#none, &failures))),
+                count => ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::custom(format!(#several, count))),
             }
         }
     } else {
         quote! {
             if matched.is_empty() {
-                ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(#none))
+                ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::custom(crate::runtime::payload::no_branch(#none, &failures)))
             } else {
                 ::std::result::Result::Ok(matched.remove(0))
             }
@@ -377,22 +441,26 @@ pub(crate) fn union_items(union: &Union) -> Vec<Item> {
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                // Read once (a key given twice is an error), then try every branch on it.
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                // Bounded: a union that leads back to itself, or a deep tree of them, is an
+                // error rather than endless work.
+                let _depth = crate::runtime::payload::enter_union::<__D::Error>()?;
+                // Read once (a key given twice is an error), then try the branches on it.
                 let crate::runtime::StrictValue(value) = <crate::runtime::StrictValue as ::serde::Deserialize>::deserialize(deserializer)?;
                 let mut matched: ::std::vec::Vec<Self> = ::std::vec::Vec::new();
-                #(#attempts)*
+                let mut failures: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                #attempts
                 #decide
             }
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 match self {
                     #(#serialize_arms)*
                 }
             }
         }
     };
-    syn::parse2::<syn::File>(items).map(|file| file.items).unwrap_or_default()
+    syn::parse2::<syn::File>(items).map(|file| file.items).map_err(|error| format!("union `{}`: {error}", union.name))
 }

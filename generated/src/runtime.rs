@@ -724,6 +724,74 @@ impl<'de> Deserialize<'de> for Key<'de> {
 pub(crate) mod payload {
     use super::*;
 
+    /// How deep unions may nest while decoding one value.
+    const MAX_UNION_DEPTH: usize = 64;
+    /// How many union branches one top-level decode may try.
+    const MAX_UNION_ATTEMPTS: usize = 100_000;
+
+    thread_local! {
+        /// (unions entered and not left, branches tried since the outermost was entered).
+        static UNION_WORK: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    }
+
+    /// Held while a union decodes; leaving the outermost one resets the branch count.
+    pub(crate) struct UnionDepth(());
+
+    impl Drop for UnionDepth {
+        fn drop(&mut self) {
+            UNION_WORK.with(|work| {
+                let (depth, attempts) = work.get();
+                let depth = depth.saturating_sub(1);
+                work.set((depth, if depth == 0 { 0 } else { attempts }));
+            });
+        }
+    }
+
+    /// Enters a union: an error past [`MAX_UNION_DEPTH`] (a union whose branches lead back to
+    /// itself without reading input would otherwise recurse until the stack overflows).
+    pub(crate) fn enter_union<E: de::Error>() -> Result<UnionDepth, E> {
+        UNION_WORK.with(|work| {
+            let (depth, attempts) = work.get();
+            if depth >= MAX_UNION_DEPTH {
+                return Err(E::custom(format!("unions nest deeper than {MAX_UNION_DEPTH}")));
+            }
+            work.set((depth + 1, attempts));
+            Ok(UnionDepth(()))
+        })
+    }
+
+    /// Counts one branch tried: an error past [`MAX_UNION_ATTEMPTS`] (nested unions whose
+    /// branches overlap would otherwise take time exponential in the nesting).
+    pub(crate) fn attempt_branch<E: de::Error>() -> Result<(), E> {
+        UNION_WORK.with(|work| {
+            let (depth, attempts) = work.get();
+            if attempts >= MAX_UNION_ATTEMPTS {
+                return Err(E::custom(format!("more than {MAX_UNION_ATTEMPTS} union branches tried for one value")));
+            }
+            work.set((depth, attempts + 1));
+            Ok(())
+        })
+    }
+
+    /// The error of a union no branch of which matched: what each branch tried said.
+    pub(crate) fn no_branch(summary: &str, failures: &[String]) -> String {
+        /// Enough to see why, short enough when unions nest.
+        const MAX_DETAIL: usize = 300;
+        if failures.is_empty() {
+            return summary.to_owned();
+        }
+        let mut detail = failures.join("; ");
+        if detail.len() > MAX_DETAIL {
+            let mut end = MAX_DETAIL;
+            while !detail.is_char_boundary(end) {
+                end -= 1;
+            }
+            detail.truncate(end);
+            detail.push('…');
+        }
+        format!("{summary}: {detail}")
+    }
+
     /// Reads a documented member into its slot; a second occurrence is an error.
     pub(crate) fn set_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
         map: &mut A,

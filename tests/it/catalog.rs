@@ -290,3 +290,29 @@ fn union_definitions_and_referenced_branches_are_one_type_each() {
     };
     assert_eq!(online.url, "https://x");
 }
+
+#[test]
+fn nested_and_recursive_unions_decode() {
+    let nested = json!({"v": {"b": "x"}});
+    assert_eq!(round_trip("catalog.union_nested", nested.clone()).unwrap(), nested);
+    let other = json!({"v": {"c": 1}});
+    assert_eq!(round_trip("catalog.union_nested", other.clone()).unwrap(), other);
+
+    // A tagged tree 40 levels deep: with the tag, each level tries one branch, so the work is
+    // linear in the depth (trying both branches at every level would be 2^40 attempts).
+    let mut tree = json!({"kind": "leaf", "value": 1});
+    for _ in 0..40 {
+        tree = json!({"children": [tree, {"kind": "leaf", "value": 2}], "kind": "group"});
+    }
+    let data = json!({"root": tree});
+    assert_eq!(round_trip("catalog.union_recursive_tree", data.clone()).unwrap(), data);
+}
+
+#[test]
+fn ecma_pattern_classes_keep_their_meaning() {
+    let decode = |code: &str| round_trip("catalog.pattern_ecma_classes", json!({"code": code}));
+    assert!(decode("a-b.c 12!").is_ok());
+    assert!(decode("a-b.c\u{feff}12!").is_ok(), "U+FEFF is ECMA-262 white space");
+    assert!(decode("a-b.c ١٢!").is_err(), "Arabic-Indic digits are not `\\d`");
+    assert!(decode("a-b.c 12\r").is_err(), "`.` does not match a line terminator");
+}

@@ -460,8 +460,7 @@ fn write(
         if let Some(other) = files.insert(&document.file, id) {
             return Err(unstorable(format!("its file `{}` is also the file of `{other}`", document.file)));
         }
-        let path = folder.join(&document.file);
-        if document.file == LOCK_FILE || path == manifest_path || files.keys().any(|file| is_inside(&document.file, file)) {
+        if is_reserved(&document.file, manifest_path) || files.keys().any(|file| is_inside(&document.file, file)) {
             return Err(unstorable(format!("its file `{}` would replace the manifest, the lockfile or a folder of another document", document.file)));
         }
     }
@@ -495,13 +494,22 @@ fn write(
         // A document no longer referenced, or one whose file moved (a contract's `schema`
         // renamed in the manifest): its old file goes.
         let is_stale = !files.contains_key(stale.file.as_str());
-        if is_stale && is_relative_path(&stale.file) && stale.file != LOCK_FILE && folder.join(&stale.file).is_file() {
+        // Only a file still as it was fetched: a hand edit is never deleted.
+        let untouched = || std::fs::read(folder.join(&stale.file)).is_ok_and(|bytes| sha256_hex(&bytes) == stale.sha256);
+        if is_stale && is_relative_path(&stale.file) && !is_reserved(&stale.file, manifest_path) && untouched() {
             changes.push((stale.file.clone(), None));
             removed.push(stale.file.clone());
         }
     }
     apply(folder, manifest, changes)?;
     Ok(FetchReport { documents: lock.documents.len(), written, removed, lock_changed })
+}
+
+/// The lockfile and the manifest, compared without case (some file systems ignore it).
+fn is_reserved(file: &str, manifest_path: &Path) -> bool {
+    let manifest_name = manifest_path.file_name().map(|name| name.to_string_lossy().to_ascii_lowercase());
+    let file = file.to_ascii_lowercase();
+    file == LOCK_FILE || Some(file) == manifest_name
 }
 
 /// Whether `file` lies inside `folder` (a document's file cannot be another's folder).
@@ -511,29 +519,48 @@ fn is_inside(file: &str, folder: &str) -> bool {
 }
 
 /// Writes (`Some`) or removes (`None`) each file, in order; on a failure, restores every file
-/// already changed and returns the error.
+/// already changed and returns the error (with any file that could not be restored).
 fn apply(folder: &Path, manifest: &Manifest, changes: Vec<(String, Option<Vec<u8>>)>) -> Result<(), FetchError> {
-    let mut done: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+    let mut done: Vec<(String, Option<Vec<u8>>)> = Vec::new();
     for (file, contents) in changes {
         let path = folder.join(&file);
-        let previous = std::fs::read(&path).ok();
+        let write_error = |source: std::io::Error| FetchError::Write { path: manifest.display_path(&file), source };
+        let previous = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(undo(folder, manifest, done, write_error(source))),
+        };
         let result = match &contents {
             Some(bytes) => replace_file(&path, bytes),
-            None => std::fs::remove_file(&path)
-                .map_err(|source| FetchError::Write { path: manifest.display_path(&file), source }),
+            None => std::fs::remove_file(&path).map_err(write_error),
         };
         if let Err(error) = result {
-            for (path, previous) in done.into_iter().rev() {
-                let _ = match previous {
-                    Some(bytes) => replace_file(&path, &bytes),
-                    None => std::fs::remove_file(&path).map_err(|source| FetchError::Write { path: String::new(), source }),
-                };
-            }
-            return Err(error);
+            return Err(undo(folder, manifest, done, error));
         }
-        done.push((path, previous));
+        done.push((file, previous));
     }
     Ok(())
+}
+
+/// Puts back what `apply` changed, newest first: the error to report, `error` naming any file
+/// that could not be put back.
+fn undo(folder: &Path, manifest: &Manifest, done: Vec<(String, Option<Vec<u8>>)>, error: FetchError) -> FetchError {
+    let mut not_restored = Vec::new();
+    for (file, previous) in done.into_iter().rev() {
+        let path = folder.join(&file);
+        let restored = match previous {
+            Some(bytes) => replace_file(&path, &bytes).is_ok(),
+            None => std::fs::remove_file(&path).is_ok(),
+        };
+        if !restored {
+            not_restored.push(manifest.display_path(&file));
+        }
+    }
+    if not_restored.is_empty() {
+        error
+    } else {
+        FetchError::Setup(format!("{error}; and could not put back {}", not_restored.join(", ")))
+    }
 }
 
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {

@@ -41,11 +41,11 @@ pub struct TicketingEventPublishedV1 {
     >,
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Members;
-        impl<'de> ::serde::de::Visitor<'de> for Members {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Members;
+        impl<'de> ::serde::de::Visitor<'de> for __Members {
             type Value = TicketingEventPublishedV1;
             fn expecting(
                 &self,
@@ -53,10 +53,10 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (TicketingEventPublishedV1)")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> ::std::result::Result<TicketingEventPublishedV1, A::Error> {
+                mut __map: __A,
+            ) -> ::std::result::Result<TicketingEventPublishedV1, __A::Error> {
                 let mut __slot0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut __slot1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut __slot2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -206,14 +206,14 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                 })
             }
         }
-        deserializer.deserialize_map(Members)
+        deserializer.deserialize_map(__Members)
     }
 }
 impl ::serde::Serialize for TicketingEventPublishedV1 {
-    fn serialize<S: ::serde::Serializer>(
+    fn serialize<__S: ::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::serde::ser::SerializeMap as _;
         let is_undocumented = |name: &&::std::string::String| {
             !matches!(
@@ -256,9 +256,9 @@ pub enum TicketingEventPublishedV1EventType {
     TicketingEventPublished,
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1EventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         const VARIANTS: &[&str] = &["ticketing.event.published"];
         let value = <crate::runtime::Key<
             'de,
@@ -269,7 +269,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1EventType {
             }
             other => {
                 ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
+                    <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
                 )
             }
         }
@@ -317,9 +317,9 @@ pub enum TicketingEventPublishedV1SchemaVersion {
     X10,
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         const VARIANTS: &[&str] = &["1.0"];
         let value = <crate::runtime::Key<
             'de,
@@ -328,7 +328,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
             "1.0" => ::std::result::Result::Ok(Self::X10),
             other => {
                 ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
+                    <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
                 )
             }
         }
@@ -376,9 +376,9 @@ pub enum TicketingEventPublishedV1Status {
     Published,
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1Status {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         const VARIANTS: &[&str] = &["published"];
         let value = <crate::runtime::Key<
             'de,
@@ -387,7 +387,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1Status {
             "published" => ::std::result::Result::Ok(Self::Published),
             other => {
                 ::std::result::Result::Err(
-                    <D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
+                    <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
                 )
             }
         }
