@@ -14,7 +14,8 @@ use crate::model::Version;
 use crate::names;
 use crate::normalize::{normalize, normalize_shared, Normalized};
 use crate::payload_serde::{serde_impls, Member};
-use crate::shared::{base_id, Bundle, SharedDocument};
+use crate::reference::base_id;
+use crate::shared::{Bundle, SharedDocument};
 use crate::unions;
 
 /// The field that keeps members a schema does not document.

@@ -82,6 +82,12 @@ pub fn normalize_id(id: &str) -> Result<String, String> {
     Ok(url.into())
 }
 
+/// The id relative references resolve against: the normal form of a URL id, else the id as it
+/// is (a contract id need not be a URL; it then cannot be referred to from another document).
+pub(crate) fn base_id(id: &str) -> String {
+    normalize_id(id).unwrap_or_else(|_| id.to_owned())
+}
+
 /// Resolves `reference` against `base`, the id of the document it is written in (RFC 3986).
 pub fn resolve(base: &str, reference: &str) -> Result<Target, String> {
     if reference.contains('%') {

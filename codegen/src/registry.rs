@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::error::{collected, Error, Errors};
 use crate::manifest::Manifest;
-use crate::reference::normalize_id;
+use crate::reference::base_id;
 
 /// A manifest with its schemas, parsed as JSON.
 #[derive(Debug, Clone)]
@@ -50,10 +50,7 @@ impl Registry {
             manifest.contracts.iter().map(|contract| (contract.schema_id.clone(), contract.schema.clone()));
         let mut normal_ids = BTreeMap::new();
         for (id, path) in contract_ids.chain(ids) {
-            // A contract id that is not a URL can still be generated; it just cannot be
-            // referred to from another document.
-            let id = normalize_id(&id).unwrap_or(id);
-            normal_ids.insert(id, path);
+            normal_ids.insert(base_id(&id), path);
         }
         collected(Registry { manifest, schemas, ids: normal_ids }, errors)
     }

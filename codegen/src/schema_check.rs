@@ -97,7 +97,7 @@ pub(crate) enum Role {
 /// Checks one document; `id` is the id the manifest or the lockfile gives it, and
 /// `registry` holds the documents its `$ref`s may name.
 pub(crate) fn check(file: &str, id: &str, schema: &Value, role: Role, registry: &Registry) -> Vec<Error> {
-    let base = normalize_id(id).unwrap_or_else(|_| id.to_owned());
+    let base = crate::reference::base_id(id);
     let mut checker = Checker { file, base: &base, registry, root: schema, errors: Vec::new(), depth: 0 };
     checker.root(id, role);
     checker.errors

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::model::EventType;
-use crate::reference::{find_cycle, normalize_id, references, resolve};
+use crate::reference::{base_id, find_cycle, references, resolve};
 use crate::registry::Registry;
 use crate::schema_check::escape;
 
@@ -127,11 +127,6 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
     } else {
         Err(errors)
     }
-}
-
-/// The id relative references resolve against: the normal form of a URL id, else the id as is.
-pub(crate) fn base_id(id: &str) -> String {
-    normalize_id(id).unwrap_or_else(|_| id.to_owned())
 }
 
 /// Types generated in separate modules cannot box each other, so a cycle of references across
