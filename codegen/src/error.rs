@@ -48,24 +48,53 @@ pub enum Error {
         /// What is wrong there.
         message: String,
     },
-    /// typify rejected (or panicked on) a schema that passed our own checks.
-    #[error("{file}: typify could not generate types: {message}")]
-    Typify {
-        /// The schema file.
-        file: String,
-        /// typify's error or panic message.
-        message: String,
-    },
-    /// The types typify generated have a shape the generator does not post-process.
+    /// Generated code that does not parse (a bug of the generator, reported rather than
+    /// written).
     #[error("{file}: generated type `{type_name}`: {message}")]
     GeneratedShape {
         /// The schema file.
         file: String,
-        /// The Rust type at fault.
+        /// The Rust type or file at fault.
         type_name: String,
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Something that generates but deserves a look: an unknown keyword (read as an annotation,
+/// as JSON Schema says), a `required` member no property describes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// What kind of thing it is.
+    pub kind: WarningKind,
+    /// The schema file.
+    pub file: String,
+    /// JSON pointer to the keyword.
+    pub pointer: String,
+    /// What was found there.
+    pub message: String,
+}
+
+/// The kinds of [`Warning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WarningKind {
+    /// A keyword the generator does not know (a vendor keyword, a typo); an error with the
+    /// manifest's `unknown_keywords = "error"`.
+    UnknownKeyword,
+    /// Anything else.
+    Schema,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}: {}", self.file, self.pointer, self.message)
+    }
+}
+
+impl From<Warning> for Error {
+    fn from(warning: Warning) -> Error {
+        Error::Schema { file: warning.file, pointer: warning.pointer, message: warning.message }
+    }
 }
 
 /// Every problem found in one phase of generation, in a stable order.

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::schema_check::escape;
+use crate::json_pointer::escape;
 
 /// Parses a schema document: JSON text without a byte order mark, no member given twice. The
 /// error says what is wrong, with the line and column (and, for a repeated member, the JSON

@@ -7,27 +7,27 @@
 //!
 //! The pipeline, one phase a module:
 //! `model` (manifest → checked contracts with Rust names) → `shared` (documents reached by
-//! cross-file `$ref`s, with their modules and type names) → `schema_check` (our supported
-//! subset, before typify) → `normalize` → `payload` (typify, then our serde impls on its
-//! structs) → `emit` (envelope, dispatch enums, constants) → `render` (prettyplease, headers).
+//! cross-file `$ref`s, with their modules and type names) → `schema_check` (valid for its
+//! draft, ids, limits, references) → `payload` (each document's types: keyword survey,
+//! lowering to the payload model, emitters) → `emit` (envelope, dispatch enums, constants) →
+//! `render` (prettyplease, headers).
 
 pub mod compat;
+mod draft;
 mod emit;
 mod error;
 mod json;
+mod json_pointer;
 mod manifest;
 mod model;
 mod names;
-mod normalize;
-mod payload;
 mod pattern;
-mod payload_serde;
+mod payload;
 pub mod reference;
 mod registry;
 mod render;
 mod schema_check;
 mod shared;
-mod unions;
 
 /// The runtime template, compiled and tested here as well as in every generated crate.
 #[cfg(test)]
@@ -37,12 +37,13 @@ mod runtime;
 #[cfg(test)]
 mod runtime_tests;
 
-pub use error::{Error, Errors};
+pub use draft::{Draft, DRAFTS};
+pub use error::{Error, Errors, Warning, WarningKind};
 pub use json::parse_document;
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use registry::Registry;
 pub use render::is_generated_manifest;
-pub use schema_check::{meta_validate, SUPPORTED_DRAFTS};
+pub use schema_check::meta_validate;
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,29 @@ pub struct GeneratedFile {
     pub path: String,
     /// The file's full text.
     pub contents: String,
+}
+
+/// What a generation gives: the files, and what a person should know about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Every file of the crate, sorted by path.
+    pub files: Vec<GeneratedFile>,
+    /// Unknown keywords and other findings that did not stop generation, sorted.
+    pub warnings: Vec<Warning>,
+    /// Every keyword the generated decoders do not enforce (they accept more than the schema
+    /// there, never less), by file and pointer.
+    pub not_enforced: Vec<Unenforced>,
+}
+
+/// A keyword the generated decoder does not enforce.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unenforced {
+    /// The schema file.
+    pub file: String,
+    /// JSON pointer to the keyword.
+    pub pointer: String,
+    /// The keyword (`format`, `minimum`, `additionalProperties: false`...).
+    pub keyword: String,
 }
 
 /// How the generated crate is named and versioned.
@@ -88,53 +112,89 @@ impl Settings {
 /// Generates every file of the crate, sorted by path. The same registry and settings always
 /// give the same bytes. Fails with every problem found in the first phase that has any.
 pub fn generate(registry: &Registry, settings: &Settings) -> Result<Vec<GeneratedFile>, Errors> {
-    generate_with_progress(registry, settings, &mut |_| {})
+    generate_with_progress(registry, settings, &mut |_| {}).map(|generated| generated.files)
 }
 
-/// [`generate`], calling `progress` with each schema file just before typify reads it, so that
-/// a caller running the generator in a child process can name the file if typify takes the
-/// process down (a stack overflow cannot be caught).
+/// [`generate`], with the warnings and the keywords not enforced, calling `progress` with each
+/// schema file just before its types are generated, so that a caller running the generator in
+/// a child process can name the file if the process dies.
 pub fn generate_with_progress(
     registry: &Registry,
     settings: &Settings,
     progress: &mut dyn FnMut(&str),
-) -> Result<Vec<GeneratedFile>, Errors> {
+) -> Result<Generated, Errors> {
+    let manifest = registry.manifest();
+    let draft = manifest.default_draft;
     let event_types = model::build(registry)?;
     let (bundle, mut errors) = match shared::build(registry, &event_types) {
         Ok(bundle) => (bundle, Vec::new()),
         Err(errors) => (shared::Bundle::default(), errors),
     };
-    let contracts = event_types.iter().flat_map(|event_type| &event_type.versions).map(|version| {
-        (&version.schema_file, &version.schema_id, &version.schema, schema_check::Role::Contract)
-    });
+    let contracts = event_types
+        .iter()
+        .flat_map(|event_type| &event_type.versions)
+        .map(|version| (&version.schema_file, &version.schema_id, &version.schema, schema_check::Role::Contract));
     let documents = bundle
         .documents
         .iter()
         .map(|document| (&document.file, &document.id, &document.schema, schema_check::Role::Shared));
     for (file, id, schema, role) in contracts.chain(documents) {
-        errors.extend(schema_check::check(file, id, schema, role, registry));
+        errors.extend(schema_check::check(file, id, schema, role, registry, draft));
     }
     error::collected((), errors)?;
     let mut payloads = Vec::new();
     let mut shared_payloads = Vec::new();
     let mut errors = Vec::new();
+    let mut not_enforced = Vec::new();
     for document in &bundle.documents {
         progress(&document.file);
-        match payload::generate_shared(document, &bundle) {
-            Ok(payload) => shared_payloads.push(payload),
+        match payload::generate_shared(document, &bundle, draft) {
+            Ok(payload) => {
+                not_enforced.extend(unenforced(&document.file, &payload));
+                shared_payloads.push(payload);
+            }
             Err(found) => errors.extend(found.0),
         }
     }
     for version in event_types.iter().flat_map(|event_type| &event_type.versions) {
         progress(&version.schema_file);
-        match payload::generate(version, &bundle) {
-            Ok(payload) => payloads.push(payload),
+        match payload::generate(version, &bundle, draft) {
+            Ok(payload) => {
+                not_enforced.extend(unenforced(&version.schema_file, &payload));
+                payloads.push(payload);
+            }
             Err(found) => errors.extend(found.0),
         }
     }
+    let mut warnings: Vec<Warning> =
+        payloads.iter().chain(&shared_payloads).flat_map(|payload| payload.warnings.iter().cloned()).collect();
+    warnings.sort();
+    warnings.dedup();
+    if manifest.deny_unknown_keywords {
+        let (denied, kept): (Vec<Warning>, Vec<Warning>) =
+            warnings.into_iter().partition(|warning| warning.kind == WarningKind::UnknownKeyword);
+        errors.extend(denied.into_iter().map(|warning| {
+            let mut error = Error::from(warning);
+            if let Error::Schema { message, .. } = &mut error {
+                message.push_str(" (the manifest sets `unknown_keywords = \"error\"`)");
+            }
+            error
+        }));
+        warnings = kept;
+    }
     error::collected((), errors)?;
     let shared = bundle.documents.into_iter().zip(shared_payloads).collect();
-    let mut files = emit::crate_files(registry.manifest(), settings, &event_types, payloads, shared)?;
+    let mut files = emit::crate_files(manifest, settings, &event_types, payloads, shared)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    not_enforced.sort();
+    not_enforced.dedup();
+    Ok(Generated { files, warnings, not_enforced })
+}
+
+fn unenforced<'a>(file: &'a str, payload: &'a payload::Payload) -> impl Iterator<Item = Unenforced> + 'a {
+    payload.not_enforced.iter().map(move |entry| Unenforced {
+        file: file.to_owned(),
+        pointer: entry.pointer.clone(),
+        keyword: entry.keyword.clone(),
+    })
 }

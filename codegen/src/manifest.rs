@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::draft::Draft;
 use crate::error::{Error, Errors};
 
 /// The encoding every supported contract uses.
@@ -17,6 +18,10 @@ pub struct Manifest {
     /// A mirror of the schema registry: `cargo xtask fetch` fetches each schema id's path
     /// under this base URL instead of the id itself.
     pub registry: Option<String>,
+    /// The draft of schemas that do not declare one (`$schema`); 2020-12 unless set.
+    pub default_draft: Draft,
+    /// Unknown keywords are errors rather than warnings.
+    pub deny_unknown_keywords: bool,
     /// The contracts, in manifest order.
     pub contracts: Vec<ContractEntry>,
 }
@@ -26,6 +31,12 @@ pub struct Manifest {
 struct ManifestToml {
     #[serde(default)]
     registry: Option<String>,
+    /// `$schema` URI of the draft for schemas without one.
+    #[serde(default)]
+    default_draft: Option<String>,
+    /// `"warn"` (the default) or `"error"`.
+    #[serde(default)]
+    unknown_keywords: Option<String>,
     #[serde(default, rename = "contract")]
     contracts: Vec<ContractEntry>,
 }
@@ -71,7 +82,32 @@ impl Manifest {
             file: file.to_owned(),
             message: error.to_string().trim_end().replace('\n', " "),
         })?;
-        Ok(Manifest { file: file.to_owned(), registry: parsed.registry, contracts: parsed.contracts })
+        let value_error =
+            |key: &str, message: String| Error::ManifestValue { file: file.to_owned(), key: key.to_owned(), message };
+        let default_draft = match parsed.default_draft.as_deref() {
+            None => Draft::Draft2020_12,
+            Some(uri) => Draft::from_uri(uri).ok_or_else(|| {
+                let known: Vec<&str> = crate::draft::DRAFTS.iter().map(|(_, uri)| *uri).collect();
+                value_error(
+                    "default_draft",
+                    format!("`{uri}` is not a draft the generator reads: {}", known.join(", ")),
+                )
+            })?,
+        };
+        let deny_unknown_keywords = match parsed.unknown_keywords.as_deref() {
+            None | Some("warn") => false,
+            Some("error") => true,
+            Some(other) => {
+                return Err(value_error("unknown_keywords", format!("`{other}`: expected \"warn\" or \"error\"")).into())
+            }
+        };
+        Ok(Manifest {
+            file: file.to_owned(),
+            registry: parsed.registry,
+            default_draft,
+            deny_unknown_keywords,
+            contracts: parsed.contracts,
+        })
     }
 
     /// The schema files the manifest names, relative to its folder, each once, sorted.

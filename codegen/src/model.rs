@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToUpperCamelCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use crate::error::{collected, Error, Errors};
@@ -104,7 +104,7 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
             .or_insert_with(|| EventType {
                 event_type: entry.event_type.clone(),
                 module: module_name(&entry.event_type),
-                enum_name: entry.event_type.to_upper_camel_case(),
+                enum_name: type_name(&entry.event_type),
                 source: entry.source.clone(),
                 subject_prefix: subject_prefix(&entry.subject_pattern).to_owned(),
                 category: entry.category.clone(),
@@ -134,7 +134,7 @@ fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> 
         version: entry.version,
         module: format!("v{}", entry.version),
         variant: format!("V{}", entry.version),
-        payload_type: format!("{}V{}", entry.event_type.to_upper_camel_case(), entry.version),
+        payload_type: format!("{}V{}", type_name(&entry.event_type), entry.version),
         schema_id: entry.schema_id.clone(),
         schema_file: manifest.display_path(&entry.schema),
         schema: schema.clone(),
@@ -147,13 +147,13 @@ fn check_entry(entry: &ContractEntry, problem: &mut impl FnMut(&str, String)) {
         problem(
             "event_type",
             format!(
-                "`{}` is not a supported event type: lowercase ASCII words of letters and digits, each starting with a letter, joined by `.`, `_` or `-`",
+                "`{}` is not a supported event type: words of ASCII letters and digits joined by `.`, `_` or `-`, the first starting with a letter",
                 entry.event_type
             ),
         );
     } else if RESERVED_MODULES.contains(&module_name(&entry.event_type).as_str()) {
         problem("event_type", format!("`{}` would name a module the generated crate uses itself", entry.event_type));
-    } else if RESERVED_TYPES.contains(&entry.event_type.to_upper_camel_case().as_str()) {
+    } else if RESERVED_TYPES.contains(&type_name(&entry.event_type).as_str()) {
         problem("event_type", format!("`{}` would name a type the generated crate uses itself", entry.event_type));
     } else if syn::parse_str::<syn::Ident>(&module_name(&entry.event_type)).is_err() {
         problem("event_type", format!("`{}` would name a module with a Rust keyword", entry.event_type));
@@ -196,17 +196,41 @@ fn check_entry(entry: &ContractEntry, problem: &mut impl FnMut(&str, String)) {
     }
 }
 
-/// Lowercase words of ASCII letters and digits, each starting with a letter, joined by one
-/// `.`, `_` or `-`. Nothing else can reach a Rust name or a file path.
+/// Words of ASCII letters and digits joined by one `.`, `_` or `-`, the first starting with a
+/// letter (`dev.cdevents.build.finished.0.2.0`, `google.cloud.storage.object.v1.metadataUpdated`).
+/// Nothing else can reach a Rust name or a file path.
 fn is_event_type(event_type: &str) -> bool {
-    event_type.split(['.', '_', '-']).all(|word| {
-        word.starts_with(|c: char| c.is_ascii_lowercase())
-            && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    })
+    event_type.starts_with(|c: char| c.is_ascii_alphabetic())
+        && event_type
+            .split(['.', '_', '-'])
+            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// The words of an event type, as its Rust names split them (`metadataUpdated` is two).
+fn words(event_type: &str) -> Vec<String> {
+    event_type
+        .split(['.', '_', '-'])
+        .flat_map(|word| word.to_snake_case().split('_').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// `shop.order.placed` → `shop_order_placed`; `a.0.2.0` → `a_0_2_0`.
 fn module_name(event_type: &str) -> String {
-    event_type.replace(['.', '-'], "_")
+    words(event_type).join("_")
+}
+
+/// `shop.order.placed` → `ShopOrderPlaced`; digit groups stay apart: `a.0.2.0` → `A0_2_0`.
+fn type_name(event_type: &str) -> String {
+    let mut name = String::new();
+    for word in words(event_type) {
+        let cased = word.to_upper_camel_case();
+        if name.ends_with(|c: char| c.is_ascii_digit()) && cased.starts_with(|c: char| c.is_ascii_digit()) {
+            name.push('_');
+        }
+        name.push_str(&cased);
+    }
+    name
 }
 
 fn subject_prefix(pattern: &str) -> &str {
@@ -251,6 +275,36 @@ fn check_unique_schema_versions(manifest: &Manifest, types: &[EventType], errors
                     ),
                 });
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_of_real_registries_get_rust_names() {
+        let cases = [
+            ("ticketing.event.published", "ticketing_event_published", "TicketingEventPublished"),
+            ("shop.order.v1", "shop_order_v1", "ShopOrderV1"),
+            ("shop.a1", "shop_a1", "ShopA1"),
+            ("hostile.g01", "hostile_g01", "HostileG01"),
+            ("dev.cdevents.build.finished.0.2.0", "dev_cdevents_build_finished_0_2_0", "DevCdeventsBuildFinished0_2_0"),
+            (
+                "google.cloud.storage.object.v1.metadataUpdated",
+                "google_cloud_storage_object_v1_metadata_updated",
+                "GoogleCloudStorageObjectV1MetadataUpdated",
+            ),
+            ("com.github.pull_request.opened", "com_github_pull_request_opened", "ComGithubPullRequestOpened"),
+        ];
+        for (event_type, module, type_name_) in cases {
+            assert!(is_event_type(event_type), "{event_type}");
+            assert_eq!((module_name(event_type), type_name(event_type)), (module.to_owned(), type_name_.to_owned()));
+            assert!(syn::parse_str::<syn::Ident>(&module_name(event_type)).is_ok());
+        }
+        for refused in ["", "1abc", "a..b", "a/b", "../x", "a b", "é.x", "a.", "-a"] {
+            assert!(!is_event_type(refused), "{refused:?}");
         }
     }
 }

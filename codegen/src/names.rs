@@ -12,7 +12,10 @@
 use heck::{ToPascalCase, ToSnakeCase};
 
 /// Identifiers that are keywords (or reserved) in some edition, beyond what `syn` refuses.
-const RESERVED: &[&str] = &["_", "gen", "self", "Self", "super", "crate", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield"];
+const RESERVED: &[&str] = &[
+    "_", "gen", "self", "Self", "super", "crate", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
 
 /// Case conversion of a name made only of ASCII letters, digits and word separators: each
 /// character that cannot be in an identifier separates words, and every visible non-ASCII

@@ -89,8 +89,12 @@ fn plain_escape(escaped: char, chars: &mut std::iter::Peekable<std::str::Chars<'
     };
     match escaped {
         't' | 'n' | 'v' | 'f' | 'r' => Ok(format!("\\{escaped}")),
-        'x' => hex(chars, 2).map(|digits| format!(r"\x{digits}")).ok_or_else(|| "`\\x` needs two hex digits".to_owned()),
-        'u' => hex(chars, 4).map(|digits| format!(r"\u{digits}")).ok_or_else(|| "`\\u` needs four hex digits".to_owned()),
+        'x' => {
+            hex(chars, 2).map(|digits| format!(r"\x{digits}")).ok_or_else(|| "`\\x` needs two hex digits".to_owned())
+        }
+        'u' => {
+            hex(chars, 4).map(|digits| format!(r"\u{digits}")).ok_or_else(|| "`\\u` needs four hex digits".to_owned())
+        }
         // `\<` and `\>` are word boundaries in `regex`.
         '<' | '>' => Err(format!("`\\{escaped}` is not supported")),
         c if c.is_ascii_punctuation() => Ok(format!("\\{c}")),
@@ -104,7 +108,6 @@ mod tests {
 
     fn matches(pattern: &str, text: &str) -> bool {
         let translated = to_rust(pattern).unwrap();
-        regress::Regex::new(&translated).unwrap_or_else(|error| panic!("{translated}: {error}"));
         regex::Regex::new(&translated).unwrap().is_match(text)
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::schema_check::escape;
+use crate::json_pointer::escape;
 
 /// One `$ref` keyword of a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +24,10 @@ pub struct Target {
 }
 
 /// Keywords whose value is an object of subschemas.
-const SCHEMA_MAPS: &[&str] = &["properties", "$defs", "definitions", "patternProperties", "dependentSchemas"];
+pub(crate) const SCHEMA_MAPS: &[&str] =
+    &["properties", "$defs", "definitions", "patternProperties", "dependentSchemas"];
 /// Keywords whose value is one subschema (or, for draft-07 `items`, an array of them).
-const SCHEMA_VALUES: &[&str] = &[
+pub(crate) const SCHEMA_VALUES: &[&str] = &[
     "items",
     "additionalItems",
     "additionalProperties",
@@ -40,7 +41,7 @@ const SCHEMA_VALUES: &[&str] = &[
     "unevaluatedProperties",
 ];
 /// Keywords whose value is an array of subschemas.
-const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+pub(crate) const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 
 /// Every string `$ref` in the schema positions of `schema`, in document order. Data positions
 /// (`enum`, `const`, `examples`, `default`) are not schemas and are not searched.
@@ -90,18 +91,53 @@ pub(crate) fn base_id(id: &str) -> String {
 
 /// Resolves `reference` against `base`, the id of the document it is written in (RFC 3986).
 pub fn resolve(base: &str, reference: &str) -> Result<Target, String> {
-    if reference.contains('%') {
-        return Err(format!("`{reference}`: percent-encoded references are not supported"));
-    }
     let base =
         url::Url::parse(base).map_err(|error| format!("the document id `{base}` is not an absolute URL: {error}"))?;
     let mut url = base.join(reference).map_err(|error| format!("`{reference}` is not a valid reference: {error}"))?;
-    let fragment = url.fragment().unwrap_or("").to_owned();
-    if !fragment.is_empty() && !fragment.starts_with('/') {
-        return Err(format!("`{reference}`: only JSON pointer fragments are supported (no anchors)"));
-    }
+    let fragment = decode_fragment(url.fragment().unwrap_or(""))?;
     url.set_fragment(None);
     Ok(Target { document: url.into(), fragment })
+}
+
+/// The JSON pointer of the subschema that names itself `anchor`: `"$anchor": "anchor"`
+/// (2019-09 on) or `"$id": "#anchor"` (draft-06 and draft-07), searched in schema positions.
+pub(crate) fn find_anchor(schema: &Value, anchor: &str) -> Option<String> {
+    fn search(schema: &Value, pointer: &str, anchor: &str) -> Option<String> {
+        let Value::Object(object) = schema else { return None };
+        let named = object.get("$anchor").and_then(Value::as_str) == Some(anchor)
+            || object.get("$id").and_then(Value::as_str).and_then(|id| id.strip_prefix('#')) == Some(anchor);
+        if named {
+            return Some(pointer.to_owned());
+        }
+        for (keyword, value) in object {
+            let at = format!("{pointer}/{}", escape(keyword));
+            let found = match (keyword.as_str(), value) {
+                (keyword, Value::Object(members)) if SCHEMA_MAPS.contains(&keyword) => {
+                    members.iter().find_map(|(name, member)| search(member, &format!("{at}/{}", escape(name)), anchor))
+                }
+                (keyword, Value::Array(branches)) if SCHEMA_ARRAYS.contains(&keyword) || keyword == "items" => branches
+                    .iter()
+                    .enumerate()
+                    .find_map(|(index, branch)| search(branch, &format!("{at}/{index}"), anchor)),
+                (keyword, subschema) if SCHEMA_VALUES.contains(&keyword) => search(subschema, &at, anchor),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    search(schema, "", anchor)
+}
+
+/// A URI fragment as the JSON pointer it spells: percent-encoding decoded (RFC 3986); the
+/// pointer's own `~0`/`~1` escapes stay for the pointer to read (RFC 6901).
+pub(crate) fn decode_fragment(fragment: &str) -> Result<String, String> {
+    percent_encoding::percent_decode_str(fragment)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| format!("`#{fragment}`: the fragment is not UTF-8 once decoded"))
 }
 
 /// A cycle in a graph of documents given as `(from, to)` edges (self-edges are not cycles):
@@ -180,9 +216,14 @@ mod tests {
     }
 
     #[test]
-    fn refuses_anchors_and_percent_encoding() {
-        assert!(resolve("https://a.test/x", "#anchor").unwrap_err().contains("anchors"));
-        assert!(resolve("https://a.test/x", "#/$defs/A%20B").unwrap_err().contains("percent-encoded"));
+    fn finds_anchors_and_decodes_percent_encoding() {
+        assert_eq!(resolve("https://a.test/x", "#anchor").unwrap().fragment, "anchor");
+        let schema = serde_json::json!({"$defs": {"a": {"$anchor": "thing"}, "b": {"items": {"$id": "#old"}}}});
+        assert_eq!(find_anchor(&schema, "thing").as_deref(), Some("/$defs/a"));
+        assert_eq!(find_anchor(&schema, "old").as_deref(), Some("/$defs/b/items"));
+        assert_eq!(find_anchor(&schema, "none"), None);
+        assert_eq!(resolve("https://a.test/x", "#/$defs/A%20B").unwrap().fragment, "/$defs/A B");
+        assert_eq!(resolve("https://a.test/x", "y#/$defs/a~1b%25").unwrap().fragment, "/$defs/a~1b%");
         assert!(resolve("not a url", "y.json").unwrap_err().contains("not an absolute URL"));
     }
 

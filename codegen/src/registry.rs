@@ -41,9 +41,7 @@ impl Registry {
                 Ok(schema) => {
                     schemas.insert(path, schema);
                 }
-                Err(error) => {
-                    errors.push(Error::SchemaSyntax { file: manifest.display_path(&path), message: error })
-                }
+                Err(error) => errors.push(Error::SchemaSyntax { file: manifest.display_path(&path), message: error }),
             }
         }
         let contract_ids =

@@ -10,10 +10,10 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::json_pointer::escape;
 use crate::model::EventType;
 use crate::reference::{base_id, find_cycle, references, resolve};
 use crate::registry::Registry;
-use crate::schema_check::escape;
 
 /// One shared document, ready to generate.
 #[derive(Debug, Clone)]

@@ -839,6 +839,46 @@ pub(crate) mod payload {
         insert_once(members, key.0.into_owned(), value, "field")
     }
 
+    /// Keeps a member the schema does not document, of the type its `additionalProperties`
+    /// gives; a second occurrence is an error.
+    pub(crate) fn keep_extra<'de, A: MapAccess<'de>, T: DeserializeOwned>(
+        map: &mut A,
+        members: &mut BTreeMap<String, T>,
+        key: Key<'de>,
+    ) -> Result<(), A::Error> {
+        let value = map.next_value_seed(StrictSeed(PhantomData))?;
+        match members.entry(key.0.into_owned()) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(value);
+                Ok(())
+            }
+            std::collections::btree_map::Entry::Occupied(existing) => {
+                Err(de::Error::custom(format_args!("duplicate field `{}`", existing.key())))
+            }
+        }
+    }
+
+    /// Whether `value` is the JSON value `listed` (JSON text), as JSON Schema compares them:
+    /// numbers by their value (`1` is `1.0`), objects whatever their member order.
+    pub(crate) fn same_json(value: &Value, listed: &str) -> bool {
+        serde_json::from_str::<Value>(listed).is_ok_and(|listed| json_equal(value, &listed))
+    }
+
+    fn json_equal(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
+                (Some(a), Some(b), _, _) => a == b,
+                (_, _, Some(a), Some(b)) => a == b,
+                _ => a.as_f64() == b.as_f64(),
+            },
+            (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| json_equal(a, b)),
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len() && a.iter().all(|(key, a)| b.get(key).is_some_and(|b| json_equal(a, b)))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// A required member that was absent.
     pub(crate) fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
         slot.ok_or_else(|| de::Error::missing_field(name))

@@ -36,7 +36,7 @@ fn every_attribute_and_payload_field_is_decoded() {
     assert_eq!(data.event_product_ids, vec![serde_json::json!("example_event_product_ids")]);
     assert_eq!(data.event_type, TicketingEventPublishedV1EventType::TicketingEventPublished);
     assert_eq!(data.occurred_at, "2026-05-05T12:00:00.000Z");
-    assert_eq!(data.schema_version, TicketingEventPublishedV1SchemaVersion::X10);
+    assert_eq!(data.schema_version, TicketingEventPublishedV1SchemaVersion::V1_0);
     assert_eq!(data.starts_at, "2026-05-05T12:00:00.000Z");
     assert_eq!(data.status, TicketingEventPublishedV1Status::Published);
     assert_eq!(data.timezone, "example_timezone");

@@ -91,11 +91,11 @@ pub enum TaskError {
     /// The generator, in its child process, found problems; nothing was written.
     #[error("{0}")]
     Rejected(String),
-    /// The generator's child process died (a stack overflow in typify cannot be caught);
+    /// The generator's child process died (a stack overflow cannot be caught);
     /// nothing was written.
-    #[error("the generator crashed ({status}){}; nothing was written", .file.as_ref().map(|file| format!(" while typify read {file}: that schema is beyond what typify can take")).unwrap_or_default())]
+    #[error("the generator crashed ({status}){}; nothing was written", .file.as_ref().map(|file| format!(" while reading {file}: that schema is beyond what the generator can take")).unwrap_or_default())]
     Crashed {
-        /// The schema typify was reading, when the child had said.
+        /// The schema the generator was reading, when the child had said.
         file: Option<String>,
         /// How the child ended.
         status: String,
@@ -174,6 +174,21 @@ pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
     Registry::with_documents(manifest, schemas, ids).map_err(TaskError::Generate)
 }
 
+/// What a person running codegen should read: every warning, then per schema file the
+/// keywords its decoder does not enforce, counted.
+pub fn report(generated: &codegen::Generated) -> Vec<String> {
+    let mut lines: Vec<String> = generated.warnings.iter().map(|warning| format!("warning: {warning}")).collect();
+    let mut by_file: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for entry in &generated.not_enforced {
+        *by_file.entry(&entry.file).or_default().entry(&entry.keyword).or_default() += 1;
+    }
+    for (file, keywords) in by_file {
+        let counted: Vec<String> = keywords.iter().map(|(keyword, count)| format!("`{keyword}` ×{count}")).collect();
+        lines.push(format!("note: {file}: not enforced (accepts more than the schema): {}", counted.join(", ")));
+    }
+    lines
+}
+
 /// Every file of the generated crate, in memory.
 pub fn generated_files(paths: &Paths, settings: &Settings) -> Result<Vec<GeneratedFile>, TaskError> {
     let registry = load_registry(&paths.manifest)?;
@@ -191,7 +206,7 @@ pub fn run(paths: &Paths, settings: &Settings, mode: Mode) -> Result<Outcome, Ta
 }
 
 /// [`run`], with the generator in a child process running `executable` (this xtask binary),
-/// so that a crash inside typify is an error naming the schema, not the end of the command.
+/// so that a crash of the generator is an error naming the schema, not the end of the command.
 pub fn run_isolated(executable: &Path, paths: &Paths, settings: &Settings, mode: Mode) -> Result<Outcome, TaskError> {
     let files = crate::worker::generated_files_isolated(executable, paths, settings)?;
     if mode == Mode::Write {

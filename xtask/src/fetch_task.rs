@@ -342,17 +342,15 @@ fn check_document(id: &str, bytes: &[u8]) -> Result<Value, Fault> {
             message: "a schema document must be a JSON object".to_owned(),
         });
     }
-    if let Some(draft) = schema.get("$schema") {
-        let known =
-            draft.as_str().is_some_and(|draft| codegen::SUPPORTED_DRAFTS.contains(&draft.trim_end_matches('#')));
-        if !known {
-            return Err(Fault::NotSchema {
-                pointer: "/$schema".to_owned(),
-                message: format!("{draft} is not a supported draft"),
-            });
-        }
+    let default_draft = codegen::Draft::Draft2020_12;
+    if let Err(draft) = codegen::Draft::of(&schema, default_draft) {
+        return Err(Fault::NotSchema {
+            pointer: "/$schema".to_owned(),
+            message: format!("{draft} is not a supported draft"),
+        });
     }
-    codegen::meta_validate(&schema).map_err(|(pointer, message)| Fault::NotSchema { pointer, message })?;
+    codegen::meta_validate(&schema, default_draft)
+        .map_err(|(pointer, message)| Fault::NotSchema { pointer, message })?;
     if let Some(declared) = schema.get("$id") {
         let same =
             declared.as_str().and_then(|declared| normalize_id(declared).ok()).is_some_and(|declared| declared == id);
@@ -461,7 +459,10 @@ fn write(
             return Err(unstorable(format!("its file `{}` is also the file of `{other}`", document.file)));
         }
         if is_reserved(&document.file, manifest_path) || files.keys().any(|file| is_inside(&document.file, file)) {
-            return Err(unstorable(format!("its file `{}` would replace the manifest, the lockfile or a folder of another document", document.file)));
+            return Err(unstorable(format!(
+                "its file `{}` would replace the manifest, the lockfile or a folder of another document",
+                document.file
+            )));
         }
     }
     let lock = Lock::new(
@@ -495,7 +496,8 @@ fn write(
         // renamed in the manifest): its old file goes.
         let is_stale = !files.contains_key(stale.file.as_str());
         // Only a file still as it was fetched: a hand edit is never deleted.
-        let untouched = || std::fs::read(folder.join(&stale.file)).is_ok_and(|bytes| sha256_hex(&bytes) == stale.sha256);
+        let untouched =
+            || std::fs::read(folder.join(&stale.file)).is_ok_and(|bytes| sha256_hex(&bytes) == stale.sha256);
         if is_stale && is_relative_path(&stale.file) && !is_reserved(&stale.file, manifest_path) && untouched() {
             changes.push((stale.file.clone(), None));
             removed.push(stale.file.clone());

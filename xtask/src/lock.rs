@@ -112,7 +112,8 @@ impl Lock {
     /// The lockfile's text: a header, then the documents sorted by id. No timestamps, so the
     /// same documents always give the same bytes.
     pub fn render(&self) -> String {
-        let body = toml::to_string(&Lock::new(self.documents.clone())).expect("a lock of strings always renders as TOML");
+        let body =
+            toml::to_string(&Lock::new(self.documents.clone())).expect("a lock of strings always renders as TOML");
         format!("{HEADER}\n{body}")
     }
 

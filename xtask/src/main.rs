@@ -116,7 +116,6 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    quiet_typify_panics();
     match Cli::parse().command {
         Command::Codegen { check, manifest, out, crate_name } => codegen(check, manifest, out, crate_name),
         Command::GenerateWorker { manifest, crate_name } => xtask::worker::serve(&manifest, &crate_name),
@@ -143,18 +142,6 @@ fn main() -> ExitCode {
             compat(&base, manifest, old.zip(new), format, ignore)
         }
     }
-}
-
-/// The generator catches typify's panics and reports them as errors naming the schema; the
-/// default hook would print each panic first, as if the tool had crashed. Other panics are
-/// still printed.
-fn quiet_typify_panics() {
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !info.location().is_some_and(|location| location.file().contains("typify")) {
-            default_hook(info);
-        }
-    }));
 }
 
 fn fetch(options: &FetchOptions) -> ExitCode {

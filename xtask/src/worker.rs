@@ -1,10 +1,11 @@
-//! Generation in a child process. typify recurses over the schemas it is handed, and a stack
-//! overflow aborts the whole process: unlike a panic it cannot be caught. So `cargo xtask
-//! codegen` runs the generator in a child (`xtask generate-worker`, hidden) and turns a child
-//! that dies into an error naming the schema typify was reading; nothing is written then.
+//! Generation in a child process. The generator recurses over the schemas it reads, and a
+//! stack overflow aborts the whole process: unlike a panic it cannot be caught. So `cargo
+//! xtask codegen` runs the generator in a child (`xtask generate-worker`, hidden) and turns a
+//! child that dies into an error naming the schema it was reading; nothing is written then.
 //!
-//! The child prints one line per schema on stderr as it hands it to typify, and the result as
-//! JSON on stdout: `{"files": [{"path", "contents"}]}` or `{"errors": "..."}`.
+//! The child prints one line per schema on stderr as it starts reading it, and the result as
+//! JSON on stdout: `{"files": [{"path", "contents"}], "report": ["..."]}` or
+//! `{"errors": "..."}`; the parent prints the report (warnings, keywords not enforced).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -18,8 +19,8 @@ use crate::codegen_task::{load_registry, Paths, TaskError};
 pub const WORKER_COMMAND: &str = "generate-worker";
 /// Stack size of the generator's thread in the child, in KiB (default: the platform's).
 pub const STACK_ENV: &str = "COPE_CODEGEN_STACK_KIB";
-/// How the child announces the schema it hands to typify next.
-const PROGRESS: &str = "cope-codegen: typify reads ";
+/// How the child announces the schema it reads next.
+const PROGRESS: &str = "cope-codegen: reading ";
 
 /// In the child: generates and prints the result; exits 0 with files, 1 with errors.
 pub fn serve(manifest: &Path, crate_name: &str) -> ExitCode {
@@ -30,10 +31,12 @@ pub fn serve(manifest: &Path, crate_name: &str) -> ExitCode {
             Ok(registry) => registry,
             Err(error) => return json!({ "errors": error.to_string() }),
         };
-        let generated = codegen::generate_with_progress(&registry, &settings, &mut |file| eprintln!("{PROGRESS}{file}"));
+        let generated =
+            codegen::generate_with_progress(&registry, &settings, &mut |file| eprintln!("{PROGRESS}{file}"));
         match generated {
-            Ok(files) => json!({
-                "files": files.iter().map(|file| json!({"path": file.path, "contents": file.contents})).collect::<Vec<_>>()
+            Ok(generated) => json!({
+                "files": generated.files.iter().map(|file| json!({"path": file.path, "contents": file.contents})).collect::<Vec<_>>(),
+                "report": crate::codegen_task::report(&generated),
             }),
             Err(errors) => json!({ "errors": TaskError::Generate(errors).to_string() }),
         }
@@ -42,7 +45,9 @@ pub fn serve(manifest: &Path, crate_name: &str) -> ExitCode {
     if let Some(kib) = std::env::var(STACK_ENV).ok().and_then(|kib| kib.parse::<usize>().ok()) {
         thread = thread.stack_size(kib * 1024);
     }
-    let result = thread.spawn(work).and_then(|handle| handle.join().map_err(|_| std::io::Error::other("the generator panicked")));
+    let result = thread
+        .spawn(work)
+        .and_then(|handle| handle.join().map_err(|_| std::io::Error::other("the generator panicked")));
     match result {
         Ok(value) => {
             println!("{value}");
@@ -61,7 +66,11 @@ pub fn serve(manifest: &Path, crate_name: &str) -> ExitCode {
 
 /// In the parent: the generated files, from a child process running `executable` (this xtask
 /// binary).
-pub fn generated_files_isolated(executable: &Path, paths: &Paths, settings: &Settings) -> Result<Vec<GeneratedFile>, TaskError> {
+pub fn generated_files_isolated(
+    executable: &Path,
+    paths: &Paths,
+    settings: &Settings,
+) -> Result<Vec<GeneratedFile>, TaskError> {
     let output = Command::new(executable)
         .arg(WORKER_COMMAND)
         .arg("--manifest")
@@ -72,6 +81,10 @@ pub fn generated_files_isolated(executable: &Path, paths: &Paths, settings: &Set
         .map_err(|source| TaskError::Read { path: executable.display().to_string(), source })?;
     let reply: Option<Value> = serde_json::from_slice(&output.stdout).ok();
     if let Some(files) = reply.as_ref().and_then(|reply| reply.get("files")).and_then(Value::as_array) {
+        let report = reply.as_ref().and_then(|reply| reply.get("report")).and_then(Value::as_array);
+        for line in report.into_iter().flatten().filter_map(Value::as_str) {
+            eprintln!("{line}");
+        }
         return Ok(files
             .iter()
             .map(|file| GeneratedFile {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::shape::{Additional, Shape};
 use super::{Finding, Severity};
-use crate::schema_check::escape;
+use crate::json_pointer::escape;
 
 macro_rules! rules {
     ($($rule:ident = $id:literal => $severity:ident, $summary:literal;)*) => {

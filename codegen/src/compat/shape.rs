@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::schema_check::escape;
+use crate::json_pointer::escape;
 
 /// Keywords that only annotate: changing them changes no instance's validity.
 pub(crate) const ANNOTATIONS: &[&str] =

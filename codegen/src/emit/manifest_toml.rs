@@ -8,8 +8,6 @@ use crate::{GeneratedFile, Settings};
 pub(crate) struct Dependencies {
     /// `pattern`s, matched by the linear-time `regex` crate.
     pub regex: bool,
-    pub chrono: bool,
-    pub uuid: bool,
 }
 
 pub(crate) fn cargo_toml(manifest: &Manifest, settings: &Settings, dependencies: &Dependencies) -> GeneratedFile {
@@ -31,20 +29,17 @@ doctest = false
 serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = {{ version = "1.0.120", features = ["raw_value"] }}
 serde_path_to_error = "0.1.16"
-chrono = {{ version = "0.4.38", default-features = false, features = [{chrono_features}] }}
+chrono = {{ version = "0.4.38", default-features = false, features = ["alloc"] }}
 fluent-uri = "0.4"
 "#,
         header = header(&manifest.file),
         name = settings.crate_name,
         version = settings.crate_version,
-        // The runtime checks `time` with chrono; payload types use it too when typify asks.
-        chrono_features = if dependencies.chrono { r#""alloc", "serde""# } else { r#""alloc""# },
     );
     if dependencies.regex {
-        text.push_str("regex = { version = \"1.10\", default-features = false, features = [\"std\", \"unicode\", \"perf\"] }\n");
-    }
-    if dependencies.uuid {
-        text.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
+        text.push_str(
+            "regex = { version = \"1.10\", default-features = false, features = [\"std\", \"unicode\", \"perf\"] }\n",
+        );
     }
     GeneratedFile { path: "Cargo.toml".to_owned(), contents: text }
 }

@@ -33,11 +33,8 @@ pub(crate) fn crate_files(
     payloads: Vec<Payload>,
     shared: Vec<(SharedDocument, Payload)>,
 ) -> Result<Vec<GeneratedFile>, Errors> {
-    let all_payloads = || payloads.iter().chain(shared.iter().map(|(_, payload)| payload));
     let dependencies = manifest_toml::Dependencies {
-        regex: all_payloads().any(|payload| payload.uses_regex),
-        chrono: all_payloads().any(|payload| payload.uses_chrono),
-        uuid: all_payloads().any(|payload| payload.uses_uuid),
+        regex: payloads.iter().chain(shared.iter().map(|(_, payload)| payload)).any(|payload| payload.uses_regex),
     };
     let documents: Vec<&SharedDocument> = shared.iter().map(|(document, _)| document).collect();
     let mut files = vec![
@@ -60,4 +57,24 @@ pub(crate) fn crate_files(
         }
     }
     Ok(files)
+}
+
+/// The module documentation that lists what the decoder does not enforce, one line a keyword.
+fn not_enforced_docs(not_enforced: &[crate::payload::NotEnforced]) -> Vec<String> {
+    if not_enforced.is_empty() {
+        return Vec::new();
+    }
+    let mut docs = vec![
+        String::new(),
+        "# Not enforced".to_owned(),
+        String::new(),
+        "The decoder accepts more than the schema at these keywords, never less:".to_owned(),
+        String::new(),
+    ];
+    docs.extend(
+        not_enforced
+            .iter()
+            .map(|entry| crate::payload::inert_text(&format!("- `{}` at `{}`", entry.keyword, entry.pointer))),
+    );
+    docs
 }

@@ -1,5 +1,5 @@
-//! `src/<type>/v<N>.rs`: one version's payload types (typify's, post-processed) and the
-//! `Contract` implementation that ties them to the envelope.
+//! `src/<type>/v<N>.rs`: one version's payload types and the `Contract` implementation that
+//! ties them to the envelope; its documentation lists what the decoder does not enforce.
 
 use quote::{format_ident, quote};
 
@@ -37,9 +37,10 @@ pub(crate) fn module_rs(event_type: &EventType, version: &Version, payload: Payl
 
         #(#items)*
     };
-    let docs = vec![
+    let mut docs = vec![
         String::new(),
         format!("`{}` version {number}: payload types and contract constants.", event_type.event_type),
     ];
+    docs.extend(crate::emit::not_enforced_docs(&payload.not_enforced));
     rust_file(format!("src/{}/{}.rs", event_type.module, version.module), &version.schema_file, &docs, tokens)
 }

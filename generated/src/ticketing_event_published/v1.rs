@@ -17,7 +17,9 @@ impl crate::Contract for TicketingEventPublishedV1 {
     const SOURCE: &'static str = super::SOURCE;
     const SUBJECT_PREFIX: &'static str = super::SUBJECT_PREFIX;
 }
-///Payload (`data`) of the ticketing.event.published event, version 1. Use this event to start or refresh vendor-owned event operations after a ticketing event becomes active.
+/// ticketing.event.published v1 payload
+///
+/// Payload (`data`) of the ticketing.event.published event, version 1. Use this event to start or refresh vendor-owned event operations after a ticketing event becomes active.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TicketingEventPublishedV1 {
     pub capacity: i64,
@@ -249,11 +251,35 @@ impl ::serde::Serialize for TicketingEventPublishedV1 {
         map.end()
     }
 }
-///`TicketingEventPublishedV1EventType`
-#[derive(::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketingEventPublishedV1EventType {
-    #[serde(rename = "ticketing.event.published")]
+    /// `"ticketing.event.published"`
     TicketingEventPublished,
+}
+impl TicketingEventPublishedV1EventType {
+    /// The value as the schema lists it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::TicketingEventPublished => "ticketing.event.published",
+        }
+    }
+}
+impl ::std::fmt::Display for TicketingEventPublishedV1EventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for TicketingEventPublishedV1EventType {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        match self {
+            Self::TicketingEventPublished => {
+                serializer.serialize_str("ticketing.event.published")
+            }
+        }
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1EventType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -275,46 +301,33 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1EventType {
         }
     }
 }
-impl ::std::fmt::Display for TicketingEventPublishedV1EventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::TicketingEventPublished => f.write_str("ticketing.event.published"),
-        }
-    }
-}
-impl ::std::str::FromStr for TicketingEventPublishedV1EventType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "ticketing.event.published" => Ok(Self::TicketingEventPublished),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TicketingEventPublishedV1EventType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for TicketingEventPublishedV1EventType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`TicketingEventPublishedV1SchemaVersion`
-#[derive(::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketingEventPublishedV1SchemaVersion {
-    #[serde(rename = "1.0")]
-    X10,
+    /// `"1.0"`
+    V1_0,
+}
+impl TicketingEventPublishedV1SchemaVersion {
+    /// The value as the schema lists it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::V1_0 => "1.0",
+        }
+    }
+}
+impl ::std::fmt::Display for TicketingEventPublishedV1SchemaVersion {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for TicketingEventPublishedV1SchemaVersion {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        match self {
+            Self::V1_0 => serializer.serialize_str("1.0"),
+        }
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -325,7 +338,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         match &*value.0 {
-            "1.0" => ::std::result::Result::Ok(Self::X10),
+            "1.0" => ::std::result::Result::Ok(Self::V1_0),
             other => {
                 ::std::result::Result::Err(
                     <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
@@ -334,46 +347,33 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
         }
     }
 }
-impl ::std::fmt::Display for TicketingEventPublishedV1SchemaVersion {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::X10 => f.write_str("1.0"),
-        }
-    }
-}
-impl ::std::str::FromStr for TicketingEventPublishedV1SchemaVersion {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "1.0" => Ok(Self::X10),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TicketingEventPublishedV1SchemaVersion {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for TicketingEventPublishedV1SchemaVersion {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`TicketingEventPublishedV1Status`
-#[derive(::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketingEventPublishedV1Status {
-    #[serde(rename = "published")]
+    /// `"published"`
     Published,
+}
+impl TicketingEventPublishedV1Status {
+    /// The value as the schema lists it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Published => "published",
+        }
+    }
+}
+impl ::std::fmt::Display for TicketingEventPublishedV1Status {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for TicketingEventPublishedV1Status {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        match self {
+            Self::Published => serializer.serialize_str("published"),
+        }
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1Status {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -390,72 +390,6 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1Status {
                     <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
                 )
             }
-        }
-    }
-}
-impl ::std::fmt::Display for TicketingEventPublishedV1Status {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Published => f.write_str("published"),
-        }
-    }
-}
-impl ::std::str::FromStr for TicketingEventPublishedV1Status {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "published" => Ok(Self::Published),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TicketingEventPublishedV1Status {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for TicketingEventPublishedV1Status {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-/// Error types.
-pub mod error {
-    /// Error from a `TryFrom` or `FromStr` implementation.
-    pub struct ConversionError(::std::borrow::Cow<'static, str>);
-    impl ::std::error::Error for ConversionError {}
-    impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Display::fmt(&self.0, f)
-        }
-    }
-    impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
-            ::std::fmt::Debug::fmt(&self.0, f)
-        }
-    }
-    impl From<&'static str> for ConversionError {
-        fn from(value: &'static str) -> Self {
-            Self(value.into())
-        }
-    }
-    impl From<String> for ConversionError {
-        fn from(value: String) -> Self {
-            Self(value.into())
         }
     }
 }

@@ -1,0 +1,80 @@
+//! The payload model as Rust items: one emitter per kind of item, and the spelling of every
+//! type as tokens.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::model::{Kind, Module, Ty};
+
+/// Every item of `module`, with its serde impls.
+pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
+    let mut items = Vec::new();
+    for item in &module.items {
+        let tokens = match &item.kind {
+            Kind::Struct(structure) => super::emit_struct::items(item, structure, module),
+            Kind::Literals(literals) => super::emit_literals::items(item, literals),
+            Kind::Union(union) => super::emit_union::items(item, union, module),
+            Kind::Newtype(newtype) => super::emit_newtype::items(item, newtype),
+            Kind::Alias(ty) => {
+                let (name, doc, ty) = (format_ident!("{}", item.name), doc_attributes(&item.doc), tokens(ty));
+                quote!(#doc pub type #name = #ty;)
+            }
+        };
+        let file: syn::File = syn::parse2(tokens).expect("payload item templates are valid Rust");
+        items.extend(file.items);
+    }
+    items
+}
+
+/// The Rust spelling of a type.
+pub(crate) fn tokens(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::Any => quote!(::serde_json::Value),
+        Ty::Null => quote!(()),
+        Ty::Boolean => quote!(bool),
+        Ty::Integer => quote!(i64),
+        Ty::Unsigned => quote!(u64),
+        Ty::Number => quote!(::serde_json::Number),
+        Ty::String => quote!(::std::string::String),
+        Ty::Named(name) => {
+            let name = format_ident!("{name}");
+            quote!(#name)
+        }
+        Ty::Shared(path) => {
+            syn::parse_str::<syn::Path>(path).map(|path| quote!(#path)).unwrap_or_else(|_| quote!(::serde_json::Value))
+        }
+        Ty::Vec(inner) => {
+            let inner = tokens(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Ty::Map(inner) if **inner == Ty::Any => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Ty::Map(inner) => {
+            let inner = tokens(inner);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        Ty::Option(inner) => {
+            let inner = tokens(inner);
+            quote!(::std::option::Option<#inner>)
+        }
+        Ty::Boxed(inner) => {
+            let inner = tokens(inner);
+            quote!(::std::boxed::Box<#inner>)
+        }
+    }
+}
+
+/// Whether values of `ty` hold `serde_json` values directly, which `serde_json` would read
+/// keeping the last of two equal keys: such members are read strictly.
+pub(crate) fn holds_untyped(ty: &Ty) -> bool {
+    match ty {
+        Ty::Any => true,
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => holds_untyped(inner),
+        _ => false,
+    }
+}
+
+/// `#[doc = "..."]` for each line (a space first, as `///` would give).
+pub(crate) fn doc_attributes(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    quote!(#(#[doc = #lines])*)
+}

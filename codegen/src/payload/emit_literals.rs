@@ -1,0 +1,142 @@
+//! An enum of exact JSON values (`enum`, `const`): only the listed values decode, and each
+//! variant encodes as the value the schema lists. An enum of strings reads its value without
+//! copying it; any other mix (`["REASON_UNSPECIFIED", 0]`, booleans, numbers) reads one JSON
+//! value and compares it as JSON Schema does (`1` and `1.0` are the same number).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::emit::doc_attributes;
+use super::model::{Item, Literal};
+
+pub(crate) fn items(item: &Item, literals: &[Literal]) -> TokenStream {
+    let name = format_ident!("{}", item.name);
+    let doc = doc_attributes(&item.doc);
+    let variants: Vec<_> = literals.iter().map(|literal| format_ident!("{}", literal.variant)).collect();
+    let variant_docs = literals.iter().map(|literal| format!(" `{}`", literal.value));
+    let listed = literals.iter().map(|literal| literal.value.to_string()).collect::<Vec<_>>().join(", ");
+    let all_strings = literals.iter().all(|literal| literal.value.is_string());
+    let serialize_arms = literals.iter().zip(&variants).map(|(literal, variant)| {
+        let body = serialize_value(&literal.value);
+        quote!(Self::#variant => #body,)
+    });
+    let deserialize = if all_strings {
+        string_deserialize(&name, literals, &variants)
+    } else {
+        value_deserialize(&name, literals, &variants, &listed)
+    };
+    let strings = if all_strings {
+        let arms = literals.iter().zip(&variants).map(|(literal, variant)| {
+            let text = literal.value.as_str().unwrap_or_default();
+            quote!(Self::#variant => #text,)
+        });
+        quote! {
+            impl #name {
+                /// The value as the schema lists it.
+                pub fn as_str(&self) -> &'static str {
+                    match self {
+                        #(#arms)*
+                    }
+                }
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+        }
+        #strings
+        impl ::serde::Serialize for #name {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+        #deserialize
+    }
+}
+
+/// Serializes one listed value exactly as the schema writes it.
+fn serialize_value(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote!(serializer.serialize_unit()),
+        Value::Bool(value) => quote!(serializer.serialize_bool(#value)),
+        Value::String(text) => quote!(serializer.serialize_str(#text)),
+        Value::Number(number) => {
+            if let Some(value) = number.as_u64() {
+                quote!(serializer.serialize_u64(#value))
+            } else if let Some(value) = number.as_i64() {
+                quote!(serializer.serialize_i64(#value))
+            } else {
+                let value = number.as_f64().unwrap_or_default();
+                quote!(serializer.serialize_f64(#value))
+            }
+        }
+        Value::Array(_) | Value::Object(_) => {
+            let text = value.to_string();
+            quote! {
+                ::serde::Serialize::serialize(
+                    &::serde_json::from_str::<::serde_json::Value>(#text).map_err(<__S::Error as ::serde::ser::Error>::custom)?,
+                    serializer,
+                )
+            }
+        }
+    }
+}
+
+/// A JSON string naming one of the variants, nothing else (serde's derive would also take
+/// `{"published": null}` for the unit variant `Published`).
+fn string_deserialize(name: &proc_macro2::Ident, literals: &[Literal], variants: &[proc_macro2::Ident]) -> TokenStream {
+    let wire: Vec<&str> = literals.iter().filter_map(|literal| literal.value.as_str()).collect();
+    let arms =
+        wire.iter().zip(variants).map(|(wire, variant)| quote!(#wire => ::std::result::Result::Ok(Self::#variant),));
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                const VARIANTS: &[&str] = &[#(#wire),*];
+                let value = <crate::runtime::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
+                match &*value.0 {
+                    #(#arms)*
+                    other => ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS)),
+                }
+            }
+        }
+    }
+}
+
+fn value_deserialize(
+    name: &proc_macro2::Ident,
+    literals: &[Literal],
+    variants: &[proc_macro2::Ident],
+    listed: &str,
+) -> TokenStream {
+    let checks = literals.iter().zip(variants).map(|(literal, variant)| {
+        let text = literal.value.to_string();
+        quote! {
+            if crate::runtime::payload::same_json(&value, #text) {
+                return ::std::result::Result::Ok(Self::#variant);
+            }
+        }
+    });
+    let message = format!("{{}} is not one of the listed values ({listed})");
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                let crate::runtime::StrictValue(value) = <crate::runtime::StrictValue as ::serde::Deserialize>::deserialize(deserializer)?;
+                #(#checks)*
+                ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::custom(format!(#message, value)))
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! A payload struct and its serde impls.
+//!
+//! Decoding is one pass, as fast as a derive: members are matched by name without copying the
+//! key; a documented member seen twice is an error (never last-wins); an undocumented member is
+//! kept in the struct's extra map so that encoding gives back what was decoded; optional
+//! members are `Option`s, so absent and empty stay different, and an optional member that
+//! allows `null` is an `Option<Option<T>>`: absent, `null` and a value are three states.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::emit::{doc_attributes, holds_untyped, tokens};
+use super::model::{Field, Item, Module, Struct, Ty};
+use crate::names;
+
+/// The field that keeps members a schema does not document.
+const UNDOCUMENTED_FIELD: &str = "additional_properties";
+
+/// One documented member, as the serde impls see it.
+struct Member {
+    ident: Ident,
+    wire_name: String,
+    required: bool,
+    /// What the member's slot holds while decoding: the field's type, less the `Option` of
+    /// presence for an optional member.
+    slot: TokenStream,
+    /// Read strictly (a key given twice anywhere inside is an error).
+    strict: bool,
+}
+
+/// The identifiers of a struct's fields, in order, and of its undocumented-members field.
+pub(crate) fn field_idents(structure: &Struct) -> (Vec<String>, Ident) {
+    let wire_names: Vec<&str> = structure.fields.iter().map(|field| field.wire_name.as_str()).collect();
+    let idents = names::field_names(&wire_names, &[]);
+    let mut undocumented = UNDOCUMENTED_FIELD.to_owned();
+    while idents.contains(&undocumented) {
+        undocumented.push('_');
+    }
+    (idents, format_ident!("{undocumented}"))
+}
+
+pub(crate) fn items(item: &Item, structure: &Struct, _module: &Module) -> TokenStream {
+    let name = format_ident!("{}", item.name);
+    let (idents, undocumented) = field_idents(structure);
+    let mut members = Vec::new();
+    let mut declarations = Vec::new();
+    let mut defaults = Vec::new();
+    for (field, ident) in structure.fields.iter().zip(&idents) {
+        let ident = format_ident!("{ident}");
+        let rust_ty = tokens(&field.rust_ty());
+        let doc = doc_attributes(&field_doc(field, &ident));
+        declarations.push(quote!(#doc pub #ident: #rust_ty));
+        let slot_ty = if field.required { field.rust_ty() } else { field.ty.clone().nullable(field.nullable) };
+        members.push(Member {
+            ident: ident.clone(),
+            wire_name: field.wire_name.clone(),
+            required: field.required,
+            slot: tokens(&slot_ty),
+            strict: holds_untyped(&slot_ty),
+        });
+        if let Some(default) = &field.default {
+            let constant = format_ident!("{}_DEFAULT", ident.to_string().trim_end_matches('_').to_shouty_snake_case());
+            let text = default.to_string();
+            let doc =
+                format!(" The schema's `default` for `{}`, as JSON text; decoding never fills it in.", field.wire_name);
+            defaults.push(quote!(#[doc = #doc] pub const #constant: &'static str = #text;));
+        }
+    }
+    let extra_ty = match &structure.extra {
+        Ty::Any => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        typed => {
+            let typed = tokens(typed);
+            quote!(::std::collections::BTreeMap<::std::string::String, #typed>)
+        }
+    };
+    let doc = doc_attributes(&item.doc);
+    let derive_default = structure.fields.iter().all(|field| !field.required);
+    let derives =
+        if derive_default { quote!(Clone, Debug, Default, PartialEq) } else { quote!(Clone, Debug, PartialEq) };
+    let deserialize = deserialize_impl(&name, &members, &undocumented, structure.extra != Ty::Any);
+    let serialize = serialize_impl(&name, &members, &undocumented);
+    let constants = if defaults.is_empty() { quote!() } else { quote!(impl #name { #(#defaults)* }) };
+    quote! {
+        #doc
+        #[derive(#derives)]
+        pub struct #name {
+            #(#declarations,)*
+            /// Members the schema does not document, kept so that re-encoding loses nothing.
+            pub #undocumented: #extra_ty,
+        }
+        #constants
+        #deserialize
+        #serialize
+    }
+}
+
+/// A field's documentation: the schema's, then what the field's type means where it is not
+/// plain, then the default.
+fn field_doc(field: &Field, ident: &Ident) -> Vec<String> {
+    let mut lines = field.doc.clone();
+    let mut note = |line: String| {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(line);
+    };
+    if *ident != names::field_name(&field.wire_name) {
+        note(format!(
+            "Wire name `{}`; named `{ident}` because another member's name also makes `{}`.",
+            field.wire_name,
+            names::field_name(&field.wire_name)
+        ));
+    }
+    match (field.required, field.nullable) {
+        (false, true) => note(
+            "May be absent (`None`), `null` (`Some(None)`) or a value (`Some(Some(_))`); each re-encodes as it came."
+                .to_owned(),
+        ),
+        (true, true) => note("Always present; `None` is `null`.".to_owned()),
+        _ => {}
+    }
+    if let Some(default) = &field.default {
+        note(format!("Default: `{default}` (documentation only: an absent member stays absent)."));
+    }
+    lines
+}
+
+fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident, typed_extra: bool) -> TokenStream {
+    let expecting = format!("a JSON object ({name})");
+    // Locals are numbered, never named after members: a member called `map` or `key` must not
+    // shadow the visitor's own variables.
+    let slots: Vec<Ident> = (0..members.len()).map(|index| format_ident!("__slot{index}")).collect();
+    let declarations = members.iter().zip(&slots).map(|(Member { slot: slot_ty, .. }, slot)| {
+        quote!(let mut #slot: ::std::option::Option<#slot_ty> = ::std::option::Option::None;)
+    });
+    let arms = members.iter().zip(&slots).map(|(Member { wire_name, strict, .. }, slot)| {
+        let setter = if *strict { quote!(set_once_strict) } else { quote!(set_once) };
+        quote!(#wire_name => crate::runtime::payload::#setter(&mut __map, &mut #slot, #wire_name)?,)
+    });
+    let finish = members.iter().zip(&slots).map(|(Member { ident, wire_name, required, .. }, slot)| {
+        if *required {
+            quote!(#ident: crate::runtime::payload::required(#slot, #wire_name)?,)
+        } else {
+            quote!(#ident: #slot,)
+        }
+    });
+    let (extra_new, keep) = if typed_extra {
+        (quote!(::std::collections::BTreeMap::new()), quote!(keep_extra))
+    } else {
+        (quote!(::serde_json::Map::new()), quote!(keep_undocumented))
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Members;
+                impl<'de> ::serde::de::Visitor<'de> for __Members {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#name, __A::Error> {
+                        #(#declarations)*
+                        let mut __undocumented = #extra_new;
+                        while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
+                            match &*__key.0 {
+                                #(#arms)*
+                                _ => crate::runtime::payload::#keep(&mut __map, &mut __undocumented, __key)?,
+                            }
+                        }
+                        ::std::result::Result::Ok(#name { #(#finish)* #undocumented: __undocumented })
+                    }
+                }
+                deserializer.deserialize_map(__Members)
+            }
+        }
+    }
+}
+
+fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> TokenStream {
+    let documented: Vec<&str> = members.iter().map(|member| member.wire_name.as_str()).collect();
+    let required = members.iter().filter(|member| member.required).count();
+    let optional: Vec<&Ident> = members.iter().filter(|member| !member.required).map(|member| &member.ident).collect();
+    let entries = members.iter().map(|Member { ident, wire_name, required, .. }| {
+        if *required {
+            quote!(map.serialize_entry(#wire_name, &self.#ident)?;)
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#ident {
+                    map.serialize_entry(#wire_name, value)?;
+                }
+            }
+        }
+    });
+    // An undocumented member spelled like a documented one was put there by hand; the
+    // documented field wins so that the output has no duplicate keys.
+    let is_undocumented = if documented.is_empty() {
+        quote!(|_: &&::std::string::String| true)
+    } else {
+        quote!(|name: &&::std::string::String| !matches!(name.as_str(), #(#documented)|*))
+    };
+    // The member count, as a sum without zero terms (clippy's `identity_op` reads the output).
+    let mut len_terms = Vec::new();
+    if required > 0 {
+        len_terms.push(quote!(#required));
+    }
+    len_terms.extend(optional.iter().map(|field| quote!(usize::from(self.#field.is_some()))));
+    len_terms.push(quote!(self.#undocumented.keys().filter(is_undocumented).count()));
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let is_undocumented = #is_undocumented;
+                let len = #(#len_terms)+*;
+                let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
+                #(#entries)*
+                for (name, value) in self.#undocumented.iter().filter(|(name, _)| is_undocumented(name)) {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
