@@ -133,7 +133,7 @@ pub fn generate_with_progress(
     let contracts = event_types
         .iter()
         .flat_map(|event_type| &event_type.versions)
-        .map(|version| (&version.schema_file, &version.schema_id, &version.schema, schema_check::Role::Contract));
+        .map(|version| (&version.schema_file, &version.document_id, &version.schema, schema_check::Role::Contract));
     let documents = bundle
         .documents
         .iter()

@@ -18,6 +18,14 @@ pub struct Manifest {
     /// A mirror of the schema registry: `cargo xtask fetch` fetches each schema id's path
     /// under this base URL instead of the id itself.
     pub registry: Option<String>,
+    /// What relative ids (a `$id` such as `common/user.schema.json`, a relative `schema_id`)
+    /// resolve against, as validators register documents; also the id of a document without
+    /// `$id`, with its path in `documents`.
+    pub base_uri: Option<String>,
+    /// A folder (relative to the manifest) of schema documents that `$ref`s may name: each is
+    /// registered under its id, so that a vendored registry generates offline without a
+    /// lockfile.
+    pub documents: Option<String>,
     /// The draft of schemas that do not declare one (`$schema`); 2020-12 unless set.
     pub default_draft: Draft,
     /// Unknown keywords are errors rather than warnings.
@@ -31,6 +39,10 @@ pub struct Manifest {
 struct ManifestToml {
     #[serde(default)]
     registry: Option<String>,
+    #[serde(default)]
+    base_uri: Option<String>,
+    #[serde(default)]
+    documents: Option<String>,
     /// `$schema` URI of the draft for schemas without one.
     #[serde(default)]
     default_draft: Option<String>,
@@ -101,13 +113,44 @@ impl Manifest {
                 return Err(value_error("unknown_keywords", format!("`{other}`: expected \"warn\" or \"error\"")).into())
             }
         };
+        if let Some(base) = &parsed.base_uri {
+            if let Err(message) = crate::reference::normalize_id(base) {
+                return Err(value_error("base_uri", message).into());
+            }
+        }
+        if let Some(folder) = &parsed.documents {
+            if folder.starts_with('/') || folder.split('/').any(|part| part == "..") {
+                return Err(
+                    value_error("documents", format!("`{folder}` must be a folder below the manifest's")).into()
+                );
+            }
+        }
         Ok(Manifest {
             file: file.to_owned(),
             registry: parsed.registry,
+            base_uri: parsed.base_uri,
+            documents: parsed.documents,
             default_draft,
             deny_unknown_keywords,
             contracts: parsed.contracts,
         })
+    }
+
+    /// The id a document is known by: `id` resolved against `base_uri` when there is one
+    /// (RFC 3986), in normal form.
+    pub fn document_id(&self, id: &str) -> String {
+        match &self.base_uri {
+            Some(base) => crate::reference::resolve(base, id)
+                .map(|target| {
+                    if target.fragment.is_empty() {
+                        target.document
+                    } else {
+                        format!("{}#{}", target.document, target.fragment)
+                    }
+                })
+                .unwrap_or_else(|_| id.to_owned()),
+            None => crate::reference::base_id(id),
+        }
     }
 
     /// The schema files the manifest names, relative to its folder, each once, sorted.

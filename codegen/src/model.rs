@@ -46,6 +46,9 @@ pub(crate) struct Version {
     /// The payload's root type, e.g. `TicketingEventPublishedV1`.
     pub payload_type: String,
     pub schema_id: String,
+    /// The id the schema document is known by in the registry (`schema_id` resolved against
+    /// the manifest's `base_uri`): what its relative `$ref`s resolve against.
+    pub document_id: String,
     /// The schema file as messages and docs name it.
     pub schema_file: String,
     pub schema: Value,
@@ -136,6 +139,7 @@ fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> 
         variant: format!("V{}", entry.version),
         payload_type: format!("{}V{}", type_name(&entry.event_type), entry.version),
         schema_id: entry.schema_id.clone(),
+        document_id: manifest.document_id(&entry.schema_id),
         schema_file: manifest.display_path(&entry.schema),
         schema: schema.clone(),
         schema_version,

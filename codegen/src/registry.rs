@@ -7,7 +7,6 @@ use serde_json::Value;
 
 use crate::error::{collected, Error, Errors};
 use crate::manifest::Manifest;
-use crate::reference::base_id;
 
 /// A manifest with its schemas, parsed as JSON.
 #[derive(Debug, Clone)]
@@ -47,8 +46,8 @@ impl Registry {
         let contract_ids =
             manifest.contracts.iter().map(|contract| (contract.schema_id.clone(), contract.schema.clone()));
         let mut normal_ids = BTreeMap::new();
-        for (id, path) in contract_ids.chain(ids) {
-            normal_ids.insert(base_id(&id), path);
+        for (id, path) in ids.into_iter().chain(contract_ids) {
+            normal_ids.insert(manifest.document_id(&id), path);
         }
         collected(Registry { manifest, schemas, ids: normal_ids }, errors)
     }

@@ -39,7 +39,7 @@ pub(crate) fn check(
     registry: &Registry,
     default_draft: Draft,
 ) -> Vec<Error> {
-    let base = crate::reference::base_id(id);
+    let base = registry.manifest().document_id(id);
     let mut checker = Checker { file, base: &base, registry, root: schema, errors: Vec::new() };
     checker.root(id, role, default_draft);
     checker.errors
@@ -96,9 +96,12 @@ impl Checker<'_> {
         }
         let id_keyword = draft.id_keyword();
         if let Some(declared) = object.get(id_keyword) {
+            let manifest = self.registry.manifest();
             let same_id = declared.as_str().is_some_and(|declared| {
                 let declared = declared.trim_end_matches('#');
-                declared == id || normalize_id(declared).is_ok_and(|declared| Ok(declared) == normalize_id(id))
+                declared == id
+                    || manifest.document_id(declared) == manifest.document_id(id)
+                    || normalize_id(declared).is_ok_and(|declared| Ok(declared) == normalize_id(id))
             });
             if !same_id {
                 let source = match role {

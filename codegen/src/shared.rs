@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::json_pointer::escape;
 use crate::model::EventType;
-use crate::reference::{base_id, find_cycle, references, resolve};
+use crate::reference::{find_cycle, references, resolve};
 use crate::registry::Registry;
 
 /// One shared document, ready to generate.
@@ -62,7 +62,7 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
     let contracts: BTreeMap<String, (String, &Value)> = event_types
         .iter()
         .flat_map(|event_type| &event_type.versions)
-        .map(|version| (base_id(&version.schema_id), (version.schema_file.clone(), &version.schema)))
+        .map(|version| (version.document_id.clone(), (version.schema_file.clone(), &version.schema)))
         .collect();
     let mut errors = Vec::new();
     let mut edges = Vec::new();

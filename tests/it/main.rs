@@ -5,6 +5,7 @@ mod bad_events;
 mod catalog;
 mod codegen_errors;
 mod compat;
+mod corpus;
 mod consumer;
 mod determinism;
 mod differential;

@@ -32,6 +32,8 @@ pub struct Target {
 
 /// The folder of test fixture registries, each generated like the real one.
 const FIXTURE_REGISTRIES: &str = "tests/fixtures/registries";
+/// Real registries, vendored with their licenses: one folder each, with a manifest.
+pub const FIXTURE_CORPUS: &str = "tests/fixtures/corpus";
 /// Where each fixture registry's crate is generated.
 const FIXTURE_CRATES: &str = "tests/fixtures/generated";
 
@@ -49,23 +51,26 @@ impl Target {
     pub fn all_in_repository() -> Result<Vec<Target>, TaskError> {
         let root = project_root();
         let mut targets = vec![Target { paths: Paths::in_repository(), settings: Settings::default() }];
-        let fixtures = root.join(FIXTURE_REGISTRIES);
-        let entries = std::fs::read_dir(&fixtures)
-            .map_err(|source| TaskError::Read { path: fixtures.display().to_string(), source })?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().join("contracts.toml").is_file())
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for name in names {
-            targets.push(Target {
-                paths: Paths {
-                    manifest: fixtures.join(&name).join("contracts.toml"),
-                    out_dir: root.join(FIXTURE_CRATES).join(&name),
-                },
-                settings: Settings::default().with_crate_name(format!("cope-events-fixture-{name}")),
-            });
+        // Made-up registries, then real ones vendored with their licenses (`corpus-<name>`).
+        for (folder, prefix) in [(FIXTURE_REGISTRIES, ""), (FIXTURE_CORPUS, "corpus-")] {
+            let fixtures = root.join(folder);
+            let entries = std::fs::read_dir(&fixtures)
+                .map_err(|source| TaskError::Read { path: fixtures.display().to_string(), source })?;
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.path().join("contracts.toml").is_file())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            for name in names {
+                targets.push(Target {
+                    paths: Paths {
+                        manifest: fixtures.join(&name).join("contracts.toml"),
+                        out_dir: root.join(FIXTURE_CRATES).join(format!("{prefix}{name}")),
+                    },
+                    settings: Settings::default().with_crate_name(format!("cope-events-fixture-{prefix}{name}")),
+                });
+            }
         }
         Ok(targets)
     }
@@ -138,13 +143,20 @@ pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
     let folder = manifest_path.parent().unwrap_or(Path::new("."));
     let Some(lock) = Lock::read(folder).map_err(|error| TaskError::Lock(vec![error]))? else {
         let mut schemas = BTreeMap::new();
+        let mut ids = BTreeMap::new();
+        if let Some(documents) = &manifest.documents {
+            for (relative, id) in document_ids(folder, documents, &manifest)? {
+                schemas.insert(relative.clone(), read(&folder.join(&relative))?);
+                ids.insert(id, relative);
+            }
+        }
         for schema in manifest.schema_files() {
             let path = folder.join(schema);
             if path.is_file() {
                 schemas.insert(schema.to_owned(), read(&path)?);
             }
         }
-        return Registry::new(manifest, schemas).map_err(TaskError::Generate);
+        return Registry::with_documents(manifest, schemas, ids).map_err(TaskError::Generate);
     };
     let lock_name = manifest.display_path(LOCK_FILE);
     let unlocked: Vec<LockError> = manifest
@@ -187,6 +199,43 @@ pub fn report(generated: &codegen::Generated) -> Vec<String> {
         lines.push(format!("note: {file}: not enforced (accepts more than the schema): {}", counted.join(", ")));
     }
     lines
+}
+
+/// Every `.json` file below `documents` (a folder relative to the manifest's `folder`), sorted,
+/// with the id it is registered under: its `$id` (`id` in draft-04) resolved against the
+/// manifest's `base_uri`, else its path below `documents` resolved the same way.
+pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Result<Vec<(String, String)>, TaskError> {
+    let root = folder.join(documents);
+    let mut found = Vec::new();
+    let mut pending = vec![root.clone()];
+    while let Some(directory) = pending.pop() {
+        let entries = std::fs::read_dir(&directory)
+            .map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "json") {
+                let below = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                found.push(below);
+            }
+        }
+    }
+    found.sort();
+    let mut ids = Vec::with_capacity(found.len());
+    for below in found {
+        let relative = format!("{}/{below}", documents.trim_end_matches('/'));
+        let path = folder.join(&relative);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
+        let declared = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|schema| {
+            ["$id", "id"].iter().find_map(|keyword| schema.get(*keyword)?.as_str().map(str::to_owned))
+        });
+        let id = manifest.document_id(declared.as_deref().unwrap_or(&below));
+        ids.push((relative, id));
+    }
+    Ok(ids)
 }
 
 /// Every file of the generated crate, in memory.

@@ -5,6 +5,7 @@
 pub mod codegen_task;
 pub mod compat_task;
 pub mod fetch_task;
+pub mod init_task;
 pub mod lock;
 pub mod tree;
 pub mod worker;

@@ -68,6 +68,30 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
         max_bytes: u64,
     },
+    /// Write a first manifest for a registry folder: one contract per root document.
+    ///
+    /// Every `.json` file below FOLDER is registered under its id (its `$id` resolved against
+    /// --base-uri, else its path), and the manifest says so (`base_uri`, `documents`), so that
+    /// codegen resolves `$ref`s between them offline. A root document (one that no other
+    /// document `$ref`s) becomes a contract, version 1. Its event type is guessed: the one
+    /// constant string of a member named `type` (also inside nested objects, as in CDEvents'
+    /// `context.type`) when it has a dot, else the file's path (`check_run/completed.schema.json`
+    /// is `check_run.completed`, `ping/event.schema.json` is `ping`). Its schema_id is its
+    /// `$id` as written, else its path; its category the first folder of its path. `source`
+    /// comes from --source and `subject_pattern` is `<identifier>`: review and edit them.
+    Init {
+        /// The registry folder.
+        folder: PathBuf,
+        /// The manifest to write; FOLDER must be inside its folder.
+        #[arg(long, value_name = "FILE", default_value = "contracts.toml")]
+        out: PathBuf,
+        /// What relative ids resolve against.
+        #[arg(long, value_name = "URI", default_value = "https://registry.invalid/")]
+        base_uri: String,
+        /// CloudEvents `source` of every contract.
+        #[arg(long, value_name = "SOURCE", default_value = "registry")]
+        source: String,
+    },
     /// Runs the generator for `codegen` in a child process and prints the result as JSON.
     #[command(hide = true, name = "generate-worker")]
     GenerateWorker {
@@ -119,6 +143,24 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Codegen { check, manifest, out, crate_name } => codegen(check, manifest, out, crate_name),
         Command::GenerateWorker { manifest, crate_name } => xtask::worker::serve(&manifest, &crate_name),
+        Command::Init { folder, out, base_uri, source } => {
+            match xtask::init_task::run(&xtask::init_task::InitOptions { folder, out: out.clone(), base_uri, source }) {
+                Ok(guesses) => {
+                    let from_constant = guesses.iter().filter(|guess| guess.from.contains("constant")).count();
+                    eprintln!(
+                        "wrote {} with {} contracts (event types: {from_constant} from a `type` constant, {} from paths); review it",
+                        out.display(),
+                        guesses.len(),
+                        guesses.len() - from_constant
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Fetch { check, manifest, registry, timeout, max_bytes } => {
             let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
             if check {

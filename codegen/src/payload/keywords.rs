@@ -87,6 +87,11 @@ const NOT_ENFORCED: &[&str] = &[
 /// Keywords whose meaning needs the dynamic scope of a validation: no static type has it.
 const REFUSED: &[&str] = &["$dynamicRef", "$recursiveRef"];
 
+/// Whether a schema object narrows its values with a keyword the decoder does not enforce.
+pub(crate) fn narrows_unenforced(object: &serde_json::Map<String, Value>) -> bool {
+    object.keys().any(|keyword| NOT_ENFORCED.contains(&keyword.as_str()))
+}
+
 pub(crate) fn is_annotation(keyword: &str) -> bool {
     ANNOTATIONS.contains(&keyword)
 }

@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 use super::docs::doc_lines;
-use super::keywords::{is_annotation, is_container};
-use super::merge::{merge, Merged};
+use super::keywords::{is_annotation, is_container, narrows_unenforced};
+use super::merge::{merge, MergeError, Merged};
 use super::model::{
     Field, Item, Kind, Literal, Module, Newtype, NotEnforced, StringChecks, Struct, Ty, Union, Variant,
 };
@@ -305,8 +305,8 @@ impl<'a> Lower<'a> {
         match merged {
             Ok(Merged::Reference(reference)) => self.reference(&reference, keyword_at),
             Ok(Merged::Schema(object)) => self.object(&object, at, hint),
-            Err(message) => {
-                self.error(keyword_at, message);
+            Err(error) => {
+                self.error(keyword_at, error.to_string());
                 Lowered::of(Ty::Any)
             }
         }
@@ -463,6 +463,20 @@ impl<'a> Lower<'a> {
             }
             let branch =
                 if shared.is_empty() { branch } else { json!({ "allOf": [Value::Object(shared.clone()), branch] }) };
+            // A branch that no value can match (the site's `type` excludes it, two unions
+            // combined into impossible pairs) is no branch at all; one that only `null`
+            // matches makes the site nullable.
+            match merge(std::slice::from_ref(&branch), &|reference| self.resolve_json(reference), self.document.modern)
+            {
+                Err(MergeError::Contradiction(_)) => continue,
+                Ok(Merged::Schema(merged))
+                    if merged.get("type").is_some_and(|declared| type_set(declared) == ["null"]) =>
+                {
+                    nullable |= site_allows_null;
+                    continue;
+                }
+                _ => {}
+            }
             kept.push((format!("{at}/{index}"), branch));
         }
         if kept.is_empty() {
@@ -489,6 +503,15 @@ impl<'a> Lower<'a> {
         let name = self.name(hint);
         let slot = self.begin();
         let resolved: Vec<Map<String, Value>> = kept.iter().map(|(_, branch)| self.flattened(branch)).collect();
+        // Branches told apart by a keyword the decoder does not check (`format`, bounds) could
+        // both match here where JSON Schema sees one: refusing such a value would accept less
+        // than the schema, so the first match is taken, and the list says so.
+        let exclusivity_unchecked = one_of && resolved.iter().any(narrows_unenforced);
+        if exclusivity_unchecked {
+            self.not_enforced
+                .push(NotEnforced { pointer: at.to_owned(), keyword: "oneOf (only one branch may match)".to_owned() });
+        }
+        let one_of = one_of && !exclusivity_unchecked;
         let (variant_names, tag) = self.variant_names(&kept, &resolved);
         let mut variants = Vec::new();
         for (((pointer, branch), variant), resolved) in kept.iter().zip(variant_names).zip(&resolved) {

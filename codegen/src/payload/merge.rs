@@ -11,6 +11,35 @@ use super::keywords::{is_annotation, is_container};
 /// 300 aliases is fine, a cycle is not.
 const MAX_PARTS: usize = 4096;
 
+/// Why schemas cannot be merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MergeError {
+    /// The parts allow no value in common (a union branch that says so can never match).
+    Contradiction(String),
+    /// The parts are not schemas one can merge (a cycle, a malformed keyword).
+    Invalid(String),
+}
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MergeError::Contradiction(message) | MergeError::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<String> for MergeError {
+    fn from(message: String) -> Self {
+        MergeError::Invalid(message)
+    }
+}
+
+impl From<&str> for MergeError {
+    fn from(message: &str) -> Self {
+        MergeError::Invalid(message.to_owned())
+    }
+}
+
 /// What an `allOf` (or a `$ref` with siblings) comes to.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Merged {
@@ -27,7 +56,7 @@ pub(crate) fn merge(
     parts: &[Value],
     resolve: &dyn Fn(&str) -> Result<Value, String>,
     modern: bool,
-) -> Result<Merged, String> {
+) -> Result<Merged, MergeError> {
     if let Some(reference) = restated_reference(parts, resolve, modern)? {
         return Ok(Merged::Reference(reference));
     }
@@ -45,7 +74,7 @@ fn restated_reference(
     parts: &[Value],
     resolve: &dyn Fn(&str) -> Result<Value, String>,
     modern: bool,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, MergeError> {
     let pure = |part: &Value| -> Option<String> {
         let object = part.as_object()?;
         let reference = object.get("$ref")?.as_str()?;
@@ -95,15 +124,19 @@ fn flatten(
     modern: bool,
     flat: &mut Vec<Map<String, Value>>,
     followed: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(), MergeError> {
     if flat.len() + followed.len() > MAX_PARTS {
-        return Err(format!("`allOf` and `$ref` flatten into more than {MAX_PARTS} schemas"));
+        return Err(format!("`allOf` and `$ref` flatten into more than {MAX_PARTS} schemas").into());
     }
     let mut object = match part {
         Value::Bool(true) => return Ok(()),
-        Value::Bool(false) => return Err("an `allOf` branch is the `false` schema: no value could match".to_owned()),
+        Value::Bool(false) => {
+            return Err(MergeError::Contradiction(
+                "an `allOf` branch is the `false` schema: no value could match".to_owned(),
+            ))
+        }
         Value::Object(object) => object.clone(),
-        _ => return Err("an `allOf` branch must be a schema".to_owned()),
+        _ => return Err("an `allOf` branch must be a schema".into()),
     };
     for keyword in ["$defs", "definitions", "$id", "$schema", "id"] {
         if object.get(keyword).is_some_and(|value| keyword != "id" || value.is_string()) {
@@ -113,7 +146,7 @@ fn flatten(
     if let Some(reference) = object.remove("$ref") {
         let reference = reference.as_str().ok_or("`$ref` must be a string")?.to_owned();
         if followed.contains(&reference) {
-            return Err(format!("`{reference}` leads back to itself through `allOf` and `$ref` alone"));
+            return Err(format!("`{reference}` leads back to itself through `allOf` and `$ref` alone").into());
         }
         followed.push(reference.clone());
         flatten(&resolve(&reference)?, resolve, modern, flat, followed)?;
@@ -134,7 +167,7 @@ fn flatten(
 }
 
 /// One schema object saying what every object of `flat` says.
-fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, String> {
+fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, MergeError> {
     let mut merged = Map::new();
     for object in flat {
         for (keyword, value) in object {
@@ -149,13 +182,15 @@ fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, String> 
                 "type" => {
                     let common = intersect_types(existing, &value);
                     if common.is_empty() {
-                        return Err(format!("the `allOf` branches have no type in common ({existing} and {value}): no value could match"));
+                        return Err(MergeError::Contradiction(format!(
+                            "the `allOf` branches have no type in common ({existing} and {value}): no value could match"
+                        )));
                     }
                     *existing = Value::Array(common.into_iter().map(Value::String).collect());
                 }
                 "properties" => {
                     let (Value::Object(known), Value::Object(more)) = (existing, value) else {
-                        return Err("`properties` must be an object".to_owned());
+                        return Err("`properties` must be an object".into());
                     };
                     for (name, schema) in more {
                         match known.get_mut(&name) {
@@ -171,7 +206,7 @@ fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, String> 
                 }
                 "required" => {
                     let (Value::Array(known), Value::Array(more)) = (existing, value) else {
-                        return Err("`required` must be an array".to_owned());
+                        return Err("`required` must be an array".into());
                     };
                     for name in more {
                         if !known.contains(&name) {
@@ -184,7 +219,9 @@ fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, String> 
                     if let Value::Array(known) = existing {
                         known.retain(|value| more.contains(value));
                         if known.is_empty() {
-                            return Err("the `allOf` branches allow no value in common (`enum`/`const`)".to_owned());
+                            return Err(MergeError::Contradiction(
+                                "the `allOf` branches allow no value in common (`enum`/`const`)".to_owned(),
+                            ));
                         }
                     }
                 }
@@ -208,7 +245,18 @@ fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, String> 
                     *existing = value;
                 }
                 "oneOf" | "anyOf" if *existing != value => {
-                    return Err(format!("two `{keyword}` unions under one `allOf` are not supported: write their combinations as one union"));
+                    // Both unions hold: one branch of each, so one union of every pair. For two
+                    // `oneOf`s, exactly one pair matches exactly when one branch of each does.
+                    let (Value::Array(first), Value::Array(second)) = (existing.take(), value) else {
+                        return Err(format!("`{keyword}` must be an array").into());
+                    };
+                    let pairs = first
+                        .iter()
+                        .flat_map(|a| {
+                            second.iter().map(move |b| serde_json::json!({ "allOf": [a.clone(), b.clone()] }))
+                        })
+                        .collect();
+                    *existing = Value::Array(pairs);
                 }
                 // Annotations and everything else: the first part that says it.
                 _ => {}
@@ -260,7 +308,7 @@ mod tests {
         let merged = merge(&parts, &definitions, true);
         match expected {
             Ok(expected) => assert_eq!(merged, Ok(expected)),
-            Err(message) => assert!(merged.unwrap_err().contains(message)),
+            Err(message) => assert!(merged.unwrap_err().to_string().contains(message)),
         }
     }
 

@@ -27,7 +27,6 @@ use serde_json::Value;
 use crate::draft::Draft;
 use crate::error::{Error, Errors, Warning, WarningKind};
 use crate::model::Version;
-use crate::reference::base_id;
 use crate::shared::{Bundle, SharedDocument};
 pub(crate) use docs::inert_text;
 use lower::Document;
@@ -46,8 +45,7 @@ pub(crate) struct Payload {
 
 /// The payload types of one contract version; the root type is `version.payload_type`.
 pub(crate) fn generate(version: &Version, bundle: &Bundle, default_draft: Draft) -> Result<Payload, Errors> {
-    let id = base_id(&version.schema_id);
-    let document = document(&version.schema_file, &id, &version.schema, default_draft)?;
+    let document = document(&version.schema_file, &version.document_id, &version.schema, default_draft)?;
     let lowered = lower::contract(&document, bundle, &version.payload_type);
     finish(&document, lowered)
 }
