@@ -841,6 +841,13 @@ pub(crate) mod payload {
         insert_once(members, key.0.into_owned(), value, "field")
     }
 
+    /// A payload struct whose schema denies undocumented members (`additionalProperties:
+    /// false`): as a union branch, it matches only a value that has none.
+    pub(crate) trait Undocumented {
+        /// No member the schema does not document came.
+        fn is_complete(&self) -> bool;
+    }
+
     /// Keeps a member the schema does not document, of the type its `additionalProperties`
     /// gives; a second occurrence is an error.
     pub(crate) fn keep_extra<'de, A: MapAccess<'de>, T: DeserializeOwned>(

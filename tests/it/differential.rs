@@ -21,14 +21,24 @@ use serde_json::{json, Map, Value};
 enum Verdict {
     Accepted,
     Rejected(String),
-    /// Any other error: never expected, since the envelope is always valid.
+    /// Any other error (never expected, since the envelope is always valid), or an accepted
+    /// event that does not re-encode to what came.
     Other(String),
 }
 
+/// Decodes with the crate; an accepted event must re-encode to JSON equal to the input.
 macro_rules! decoder {
     ($krate:ident) => {
         |bytes: &[u8]| match $krate::decode(bytes) {
-            Ok(_) => Verdict::Accepted,
+            Ok(event) => {
+                let encoded: Value = serde_json::from_slice(&$krate::encode(&event).unwrap()).unwrap();
+                let input: Value = serde_json::from_slice(bytes).unwrap();
+                if encoded == input {
+                    Verdict::Accepted
+                } else {
+                    Verdict::Other(format!("decoded, but re-encoded as {encoded}"))
+                }
+            }
             Err($krate::DecodeError::InvalidPayload { path, reason, .. }) => {
                 Verdict::Rejected(format!("{path}: {reason}"))
             }
@@ -51,6 +61,8 @@ fn decoder_for(out_dir: &Path) -> fn(&[u8]) -> Verdict {
         Some("compat-loop") => decoder!(cope_events_fixture_compat_loop),
         Some("shared-definitions") => decoder!(cope_events_fixture_shared_definitions),
         Some("catalog") => decoder!(cope_events_fixture_catalog),
+        Some("corpus-github-webhooks") => decoder!(cope_events_fixture_corpus_github_webhooks),
+        Some("corpus-cdevents") => decoder!(cope_events_fixture_corpus_cdevents),
         other => panic!("no decoder listed for the generated crate {other:?}: add it to decoder_for"),
     }
 }
@@ -123,8 +135,15 @@ fn explain(
         }
         (true, Verdict::Rejected(reason)) if reason.contains("invalid value: integer") => Some("INTEGER_BEYOND_I64"),
         (false, Verdict::Accepted) => {
+            // A union reports only that no branch (or several) matched: it is explained when a
+            // keyword the decoder does not enforce lies inside its branches.
             let listed = |location: &str| {
-                not_enforced.iter().any(|pointer| location == pointer || location.starts_with(&format!("{pointer}/")))
+                let union = location.ends_with("/oneOf") || location.ends_with("/anyOf");
+                not_enforced.iter().any(|pointer| {
+                    location == pointer
+                        || location.starts_with(&format!("{pointer}/"))
+                        || (union && pointer.starts_with(&format!("{location}/")))
+                })
             };
             (!errors.is_empty() && errors.iter().all(|(location, _)| listed(location)))
                 .then_some("NOT_ENFORCED_KEYWORD")
@@ -142,6 +161,7 @@ struct Contract {
     schema: Value,
     /// JSON pointers, in `schema`, of the keywords the decoder does not enforce.
     not_enforced: Vec<String>,
+    cases: u32,
     decode: fn(&[u8]) -> Verdict,
 }
 
@@ -151,18 +171,22 @@ fn contracts() -> Vec<Contract> {
         let text = std::fs::read_to_string(&target.paths.manifest).unwrap();
         let manifest = codegen::Manifest::parse("contracts.toml", &text).unwrap();
         let folder = target.paths.manifest.parent().unwrap();
-        let documents = locked_documents(folder);
+        let files = registry_documents(folder, &manifest);
+        let documents: std::collections::BTreeMap<String, Value> =
+            files.iter().map(|(id, (_, document))| (id.clone(), document.clone())).collect();
         let registry = xtask::codegen_task::load_registry(&target.paths.manifest).unwrap();
         let generated = codegen::generate_with_progress(&registry, &codegen::Settings::default(), &mut |_| {}).unwrap();
-        let lock = xtask::lock::Lock::read(folder).unwrap();
-        // A shared document's pointers, moved to where `embed_references` puts it.
-        let embedded_prefix = |file: &str| -> Option<String> {
-            let lock = lock.as_ref()?;
-            let id = &lock.documents.iter().find(|document| file.ends_with(document.file.as_str()))?.id;
-            let index = documents.keys().position(|known| known == id)?;
-            Some(format!("/$defs/doc{index}"))
-        };
         for entry in &manifest.contracts {
+            let schema: Value =
+                serde_json::from_str(&std::fs::read_to_string(folder.join(&entry.schema)).unwrap()).unwrap();
+            let id = manifest.document_id(&entry.schema_id);
+            let reached = reachable(&id, &schema, &documents);
+            // A shared document's pointers, moved to where `embed_references` puts it.
+            let embedded_prefix = |file: &str| -> Option<String> {
+                let (id, _) = files.iter().find(|(_, (known, _))| file.ends_with(known.as_str()))?;
+                let index = reached.keys().position(|known| known == id)?;
+                Some(format!("/$defs/doc{index}"))
+            };
             let not_enforced = generated
                 .not_enforced
                 .iter()
@@ -174,9 +198,7 @@ fn contracts() -> Vec<Contract> {
                     }
                 })
                 .collect();
-            let schema: Value =
-                serde_json::from_str(&std::fs::read_to_string(folder.join(&entry.schema)).unwrap()).unwrap();
-            let schema = embed_references(&schema, &entry.schema_id, &documents);
+            let schema = embed_references(&schema, &id, &reached);
             contracts.push(Contract {
                 name: format!("{} v{} ({})", entry.event_type, entry.version, target.paths.out_dir.display()),
                 event_type: entry.event_type.clone(),
@@ -185,6 +207,8 @@ fn contracts() -> Vec<Contract> {
                 schema_id: entry.schema_id.clone(),
                 schema,
                 not_enforced,
+                // Real registries' payloads have dozens of members: fewer instances each.
+                cases: if manifest.documents.is_some() { corpus_cases() } else { cases() },
                 decode: decoder_for(&target.paths.out_dir),
             });
         }
@@ -192,16 +216,49 @@ fn contracts() -> Vec<Contract> {
     contracts
 }
 
-/// Every document of a registry's lockfile, by id (none without a lockfile).
-fn locked_documents(folder: &Path) -> std::collections::BTreeMap<String, Value> {
-    let Some(lock) = xtask::lock::Lock::read(folder).unwrap() else { return Default::default() };
-    lock.documents
-        .iter()
-        .map(|document| {
-            let text = std::fs::read_to_string(folder.join(&document.file)).unwrap();
-            (document.id.clone(), serde_json::from_str(&text).unwrap())
+/// Every document of a registry, by id, with its file: those of its lockfile, or of its
+/// `documents` folder (none without either).
+fn registry_documents(
+    folder: &Path,
+    manifest: &codegen::Manifest,
+) -> std::collections::BTreeMap<String, (String, Value)> {
+    let files: Vec<(String, String)> = match xtask::lock::Lock::read(folder).unwrap() {
+        Some(lock) => lock.documents.iter().map(|document| (document.file.clone(), document.id.clone())).collect(),
+        None => match &manifest.documents {
+            Some(documents) => xtask::codegen_task::document_ids(folder, documents, manifest).unwrap(),
+            None => Vec::new(),
+        },
+    };
+    files
+        .into_iter()
+        .map(|(file, id)| {
+            let document = serde_json::from_str(&std::fs::read_to_string(folder.join(&file)).unwrap()).unwrap();
+            (id, (file, document))
         })
         .collect()
+}
+
+/// The documents `schema` (the document `id`) reaches by `$ref`s across files, transitively.
+fn reachable(
+    id: &str,
+    schema: &Value,
+    documents: &std::collections::BTreeMap<String, Value>,
+) -> std::collections::BTreeMap<String, Value> {
+    let mut reached = std::collections::BTreeMap::new();
+    let mut pending = vec![(id.to_owned(), schema.clone())];
+    while let Some((base, schema)) = pending.pop() {
+        for reference in codegen::reference::references(&schema) {
+            let Ok(target) = codegen::reference::resolve(&base, &reference.value) else { continue };
+            if target.document == id || reached.contains_key(&target.document) {
+                continue;
+            }
+            if let Some(document) = documents.get(&target.document) {
+                reached.insert(target.document.clone(), document.clone());
+                pending.push((target.document, document.clone()));
+            }
+        }
+    }
+    reached
 }
 
 /// One self-contained schema for `jsonschema` and the instance generator: every document the
@@ -221,14 +278,16 @@ fn embed_references(schema: &Value, id: &str, documents: &std::collections::BTre
                 Value::String(format!("{}{}", prefixes[target.document.as_str()], target.fragment));
         }
     }
-    let id = codegen::reference::normalize_id(id).unwrap();
     let mut root = schema.clone();
-    rewrite(&mut root, &id, &prefixes);
+    rewrite(&mut root, id, &prefixes);
     let defs = root.as_object_mut().unwrap().entry("$defs").or_insert_with(|| json!({}));
     for (doc_id, document) in documents {
         let mut embedded = document.clone();
         rewrite(&mut embedded, doc_id, &prefixes);
-        embedded.as_object_mut().unwrap().retain(|keyword, _| keyword != "$id" && keyword != "$schema");
+        embedded
+            .as_object_mut()
+            .unwrap()
+            .retain(|keyword, _| keyword != "$id" && keyword != "id" && keyword != "$schema");
         defs[prefixes[doc_id.as_str()].trim_start_matches("#/$defs/")] = embedded;
     }
     root
@@ -236,6 +295,11 @@ fn embed_references(schema: &Value, id: &str, documents: &std::collections::BTre
 
 fn cases() -> u32 {
     std::env::var("COPE_DIFFERENTIAL_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(10_000)
+}
+
+/// Instances per contract of a real registry (`COPE_DIFFERENTIAL_CORPUS_CASES`).
+fn corpus_cases() -> u32 {
+    std::env::var("COPE_DIFFERENTIAL_CORPUS_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(50)
 }
 
 #[test]
@@ -271,7 +335,7 @@ fn generated_decoders_agree_with_json_schema() {
 fn check_contract(contract: &Contract) -> String {
     let validator = jsonschema::validator_for(&contract.schema).expect("the schema compiles for jsonschema");
     let strategy = instance(&contract.schema, &contract.schema, 0);
-    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config { cases: contract.cases, failure_persistence: None, ..Config::default() });
     let counts = std::cell::RefCell::new([0usize; 3]); // accepted, rejected, explained
     let result = runner.run(&strategy, |data| {
         let valid = validator.is_valid(&data);
@@ -317,9 +381,14 @@ fn check_contract(contract: &Contract) -> String {
     }
     let [accepted, rejected, explained] = *counts.borrow();
     let total = accepted + rejected + explained;
-    assert!(total as u32 >= cases(), "{}: only {total} instances", contract.name);
-    // Both sides must be exercised, or the agreement says little.
-    assert!(accepted * 20 >= total, "{}: only {accepted} of {total} instances were valid", contract.name);
+    assert!(total as u32 >= contract.cases, "{}: only {total} instances", contract.name);
+    // Both sides must be exercised, or the agreement says little. Real registries' payloads
+    // have dozens of required members, strings with lengths and formats this generator does
+    // not aim at: few of their instances are valid, and their published examples (the corpus
+    // test) are the valid side there.
+    if contract.cases == cases() {
+        assert!(accepted * 20 >= total, "{}: only {accepted} of {total} instances were valid", contract.name);
+    }
     assert!(rejected * 50 >= total, "{}: only {rejected} of {total} instances were invalid", contract.name);
     format!("{}: {accepted} accepted, {rejected} rejected, {explained} expected differences", contract.name)
 }

@@ -11,9 +11,9 @@ pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
     let mut items = Vec::new();
     for item in &module.items {
         let tokens = match &item.kind {
-            Kind::Struct(structure) => super::emit_struct::items(item, structure, module),
+            Kind::Struct(structure) => super::emit_struct::items(item, structure),
             Kind::Literals(literals) => super::emit_literals::items(item, literals),
-            Kind::Union(union) => super::emit_union::items(item, union, module),
+            Kind::Union(union) => super::emit_union::items(item, union),
             Kind::Newtype(newtype) => super::emit_newtype::items(item, newtype),
             Kind::Alias(ty) => {
                 let (name, doc, ty) = (format_ident!("{}", item.name), doc_attributes(&item.doc), tokens(ty));

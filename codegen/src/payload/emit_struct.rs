@@ -11,7 +11,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::emit::{doc_attributes, holds_untyped, tokens};
-use super::model::{Field, Item, Module, Struct, Ty};
+use super::model::{Field, Item, PresenceRule, Struct, Ty};
 use crate::names;
 
 /// The field that keeps members a schema does not document.
@@ -30,7 +30,7 @@ struct Member {
 }
 
 /// The identifiers of a struct's fields, in order, and of its undocumented-members field.
-pub(crate) fn field_idents(structure: &Struct) -> (Vec<String>, Ident) {
+fn field_idents(structure: &Struct) -> (Vec<String>, Ident) {
     let wire_names: Vec<&str> = structure.fields.iter().map(|field| field.wire_name.as_str()).collect();
     let idents = names::field_names(&wire_names, &[]);
     let mut undocumented = UNDOCUMENTED_FIELD.to_owned();
@@ -40,7 +40,7 @@ pub(crate) fn field_idents(structure: &Struct) -> (Vec<String>, Ident) {
     (idents, format_ident!("{undocumented}"))
 }
 
-pub(crate) fn items(item: &Item, structure: &Struct, _module: &Module) -> TokenStream {
+pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
     let name = format_ident!("{}", item.name);
     let (idents, undocumented) = field_idents(structure);
     let mut members = Vec::new();
@@ -78,9 +78,22 @@ pub(crate) fn items(item: &Item, structure: &Struct, _module: &Module) -> TokenS
     let derive_default = structure.fields.iter().all(|field| !field.required);
     let derives =
         if derive_default { quote!(Clone, Debug, Default, PartialEq) } else { quote!(Clone, Debug, PartialEq) };
-    let deserialize = deserialize_impl(&name, &members, &undocumented, structure.extra != Ty::Any);
+    let presence = presence_checks(&members, &structure.presence);
+    let deserialize = deserialize_impl(&name, &members, &undocumented, structure.extra != Ty::Any, &presence);
     let serialize = serialize_impl(&name, &members, &undocumented);
     let constants = if defaults.is_empty() { quote!() } else { quote!(impl #name { #(#defaults)* }) };
+    // A union whose branch this is takes it only without undocumented members.
+    let closed = if structure.closed {
+        quote! {
+            impl crate::runtime::payload::Undocumented for #name {
+                fn is_complete(&self) -> bool {
+                    self.#undocumented.is_empty()
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
     quote! {
         #doc
         #[derive(#derives)]
@@ -90,6 +103,7 @@ pub(crate) fn items(item: &Item, structure: &Struct, _module: &Module) -> TokenS
             pub #undocumented: #extra_ty,
         }
         #constants
+        #closed
         #deserialize
         #serialize
     }
@@ -126,7 +140,57 @@ fn field_doc(field: &Field, ident: &Ident) -> Vec<String> {
     lines
 }
 
-fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident, typed_extra: bool) -> TokenStream {
+/// The checks of `anyOf`/`oneOf` of `required` lists, run once every member is read: a member
+/// is present when its slot is filled, or, if the schema does not document it, when it was
+/// kept as undocumented.
+fn presence_checks(members: &[Member], rules: &[PresenceRule]) -> TokenStream {
+    if rules.is_empty() {
+        return quote!();
+    }
+    let arms = members.iter().enumerate().map(|(index, Member { wire_name, .. })| {
+        let slot = format_ident!("__slot{index}");
+        quote!(#wire_name => #slot.is_some(),)
+    });
+    let present = if members.is_empty() {
+        quote!(|name: &str| __undocumented.contains_key(name))
+    } else {
+        quote!(|name: &str| match name { #(#arms)* other => __undocumented.contains_key(other) })
+    };
+    let checks = rules.iter().map(|rule| {
+        let alternatives = rule.alternatives.iter().map(|names| quote!(&[#(#names),*][..]));
+        let listed = rule
+            .alternatives
+            .iter()
+            .map(|names| names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" + "))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (failed, message) = if rule.one_of {
+            (quote!(__satisfied != 1), format!("needs exactly one of these sets of members: {listed}"))
+        } else {
+            (quote!(__satisfied == 0), format!("needs one of these sets of members: {listed}"))
+        };
+        quote! {
+            let __satisfied = [#(#alternatives),*].iter().filter(|names| names.iter().all(|name| __present(name))).count();
+            if #failed {
+                return ::std::result::Result::Err(<__A::Error as ::serde::de::Error>::custom(#message));
+            }
+        }
+    });
+    quote! {
+        {
+            let __present = #present;
+            #(#checks)*
+        }
+    }
+}
+
+fn deserialize_impl(
+    name: &Ident,
+    members: &[Member],
+    undocumented: &Ident,
+    typed_extra: bool,
+    presence: &TokenStream,
+) -> TokenStream {
     let expecting = format!("a JSON object ({name})");
     // Locals are numbered, never named after members: a member called `map` or `key` must not
     // shadow the visitor's own variables.
@@ -168,6 +232,7 @@ fn deserialize_impl(name: &Ident, members: &[Member], undocumented: &Ident, type
                                 _ => crate::runtime::payload::#keep(&mut __map, &mut __undocumented, __key)?,
                             }
                         }
+                        #presence
                         ::std::result::Result::Ok(#name { #(#finish)* #undocumented: __undocumented })
                     }
                 }

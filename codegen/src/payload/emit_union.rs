@@ -9,10 +9,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::emit::{doc_attributes, tokens};
-use super::emit_struct::field_idents;
-use super::model::{Item, Kind, Module, Ty, Union};
+use super::model::{Item, Ty, Union};
 
-pub(crate) fn items(item: &Item, union: &Union, module: &Module) -> TokenStream {
+pub(crate) fn items(item: &Item, union: &Union) -> TokenStream {
     let name = format_ident!("{}", item.name);
     let keyword = if union.one_of { "oneOf" } else { "anyOf" };
     let listed = union.variants.iter().map(|variant| variant.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -42,9 +41,10 @@ pub(crate) fn items(item: &Item, union: &Union, module: &Module) -> TokenStream 
                 }
                 other => tokens(other),
             };
-            let accept = match closed_field(&variant.ty, module) {
-                Some(field) => quote!(branch.#field.is_empty()),
-                None => quote!(true),
+            let accept = if variant.closed {
+                quote!(crate::runtime::payload::Undocumented::is_complete(&*branch))
+            } else {
+                quote!(true)
             };
             (format_ident!("{}", variant.name), ty, variant.tag_value.as_deref(), accept)
         })
@@ -130,14 +130,5 @@ pub(crate) fn items(item: &Item, union: &Union, module: &Module) -> TokenStream 
                 }
             }
         }
-    }
-}
-
-/// The undocumented-members field of a branch that is a closed struct of this module.
-fn closed_field(ty: &Ty, module: &Module) -> Option<proc_macro2::Ident> {
-    let Ty::Named(name) = ty else { return None };
-    match &module.get(name)?.kind {
-        Kind::Struct(structure) if structure.closed => Some(field_idents(structure).1),
-        _ => None,
     }
 }

@@ -21,7 +21,7 @@ use super::docs::doc_lines;
 use super::keywords::{is_annotation, is_container, narrows_unenforced};
 use super::merge::{merge, MergeError, Merged};
 use super::model::{
-    Field, Item, Kind, Literal, Module, Newtype, NotEnforced, StringChecks, Struct, Ty, Union, Variant,
+    Field, Item, Kind, Literal, Module, Newtype, NotEnforced, PresenceRule, StringChecks, Struct, Ty, Union, Variant,
 };
 use super::naming::{distinct, literal_variants, TypeNames};
 use crate::error::Error;
@@ -420,9 +420,22 @@ impl<'a> Lower<'a> {
             branch.as_object().is_some_and(|branch| branch.keys().all(|key| key == "required" || is_annotation(key)))
         });
         if only_constraints {
-            self.not_enforced
-                .push(NotEnforced { pointer: at_keyword, keyword: format!("{keyword} of `required` lists") });
-            return self.object(&siblings, at, hint);
+            let lowered = self.object(&siblings, at, hint);
+            let alternatives = branches
+                .iter()
+                .map(|branch| {
+                    let names = branch.get("required").and_then(Value::as_array).into_iter().flatten();
+                    names.filter_map(Value::as_str).map(str::to_owned).collect()
+                })
+                .collect();
+            let rule = PresenceRule { one_of: keyword == "oneOf", alternatives };
+            match self.struct_slot(&lowered.ty) {
+                Some(structure) => structure.presence.push(rule),
+                None => self
+                    .not_enforced
+                    .push(NotEnforced { pointer: at_keyword, keyword: format!("{keyword} of `required` lists") }),
+            }
+            return lowered;
         }
         let one_of = keyword == "oneOf";
         let branches: Vec<Value> = branches.clone();
@@ -524,11 +537,21 @@ impl<'a> Lower<'a> {
             }
             nullable |= lowered.nullable && site_allows_null;
             let tag_value = tag.as_deref().and_then(|tag| constant_string(resolved, tag));
-            variants.push(Variant { name: variant, ty: lowered.ty, tag_value });
+            let closed = matches!(lowered.ty, Ty::Named(_) | Ty::Shared(_)) && is_closed_struct(resolved);
+            variants.push(Variant { name: variant, ty: lowered.ty, tag_value, closed });
         }
         let doc = doc_lines(&Value::Object(site.clone()));
         self.slots[slot] = Some(Item { name: name.clone(), doc, kind: Kind::Union(Union { one_of, variants, tag }) });
         Lowered { ty: Ty::Named(name), nullable }
+    }
+
+    /// The struct a lowered type names, when this module has made it.
+    fn struct_slot(&mut self, ty: &Ty) -> Option<&mut Struct> {
+        let Ty::Named(name) = ty else { return None };
+        self.slots.iter_mut().flatten().find(|item| item.name == *name).and_then(|item| match &mut item.kind {
+            Kind::Struct(structure) => Some(structure),
+            _ => None,
+        })
     }
 
     /// A branch as one flat schema object (references and `allOf` followed), for naming.
@@ -766,7 +789,11 @@ impl<'a> Lower<'a> {
         };
         let closed = object.get("additionalProperties") == Some(&Value::Bool(false));
         let doc = doc_lines(&Value::Object(object.clone()));
-        self.slots[slot] = Some(Item { name: name.clone(), doc, kind: Kind::Struct(Struct { fields, extra, closed }) });
+        self.slots[slot] = Some(Item {
+            name: name.clone(),
+            doc,
+            kind: Kind::Struct(Struct { fields, extra, closed, presence: Vec::new() }),
+        });
         Lowered::of(Ty::Named(name))
     }
 
@@ -817,6 +844,23 @@ impl<'a> Lower<'a> {
         }
         types.is_some_and(|types| types.iter().any(|name| name == "null") && types.iter().any(|name| name != "null"))
     }
+}
+
+/// Whether a flat schema object becomes a struct (see `struct_or_map`) that denies
+/// undocumented members.
+fn is_closed_struct(object: &Map<String, Value>) -> bool {
+    let has = |keyword: &str| {
+        object.get(keyword).is_some_and(|value| {
+            value.as_object().is_some_and(|map| !map.is_empty())
+                || value.as_array().is_some_and(|list| !list.is_empty())
+        })
+    };
+    object.get("additionalProperties") == Some(&Value::Bool(false))
+        && (has("properties") || has("required"))
+        && !object.contains_key("oneOf")
+        && !object.contains_key("anyOf")
+        && !object.contains_key("enum")
+        && !object.contains_key("const")
 }
 
 /// Where a `$ref` points.

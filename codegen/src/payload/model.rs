@@ -89,6 +89,17 @@ pub(crate) struct Struct {
     /// `additionalProperties: false`: a union tries this type as a branch only when no
     /// undocumented member came, as JSON Schema would.
     pub closed: bool,
+    /// `anyOf`/`oneOf` of `required` lists: which members must be present together.
+    pub presence: Vec<PresenceRule>,
+}
+
+/// Members that must be present together: at least one alternative (`anyOf`), or exactly one
+/// (`oneOf`), has every member it lists present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PresenceRule {
+    pub one_of: bool,
+    /// Each alternative's member names, as on the wire.
+    pub alternatives: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +151,9 @@ pub(crate) struct Variant {
     pub ty: Ty,
     /// The branch's value of the union's tag.
     pub tag_value: Option<String>,
+    /// The branch is a struct with `additionalProperties: false`: it matches only a value
+    /// without undocumented members.
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,10 +192,4 @@ pub(crate) struct NotEnforced {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Module {
     pub items: Vec<Item>,
-}
-
-impl Module {
-    pub(crate) fn get(&self, name: &str) -> Option<&Item> {
-        self.items.iter().find(|item| item.name == name)
-    }
 }
