@@ -125,6 +125,9 @@ impl Checker<'_> {
                 (keyword, Value::Object(members)) if SCHEMA_MAPS.contains(&keyword) => {
                     for (name, member) in members {
                         let member_at = format!("{at}/{}", escape(name));
+                        if keyword == "patternProperties" {
+                            self.pattern(&member_at, name);
+                        }
                         if name.chars().count() > MAX_NAME_LENGTH {
                             self.error(
                                 &member_at,

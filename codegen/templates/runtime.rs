@@ -839,6 +839,11 @@ pub(crate) mod payload {
         insert_once(members, key.0.into_owned(), value, "field")
     }
 
+    /// The next item of an array, read strictly (a key given twice anywhere inside is an error).
+    pub(crate) fn next_strict<'de, A: de::SeqAccess<'de>, T: DeserializeOwned>(seq: &mut A) -> Result<Option<T>, A::Error> {
+        seq.next_element_seed(StrictSeed(PhantomData))
+    }
+
     /// A payload struct whose schema denies undocumented members (`additionalProperties:
     /// false`): as a union branch, it matches only a value that has none.
     pub(crate) trait Undocumented {

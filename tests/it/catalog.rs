@@ -86,17 +86,27 @@ fn every_catalog_case_generates_or_names_file_and_pointer_without_panicking() {
         };
         match (case.generates, outcome) {
             (true, Ok(_)) => {}
-            (true, Err(errors)) => failures.push(format!("{}: expected to generate ({}), got:\n{errors}", case.file, case.about)),
-            (false, Ok(_)) => failures.push(format!("{}: expected an error ({}), but it generated", case.file, case.about)),
+            (true, Err(errors)) => {
+                failures.push(format!("{}: expected to generate ({}), got:\n{errors}", case.file, case.about))
+            }
+            (false, Ok(_)) => {
+                failures.push(format!("{}: expected an error ({}), but it generated", case.file, case.about))
+            }
             (false, Err(errors)) => {
                 let located = match &case.pointer {
                     Some(pointer) => format!("catalog/{}#{pointer}: ", case.file),
                     None => format!("catalog/{}", case.file),
                 };
                 let message = case.message.as_deref().expect("an error case names its message");
-                let found = errors.iter().map(ToString::to_string).any(|error| error.contains(&located) && error.contains(message));
+                let found = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .any(|error| error.contains(&located) && error.contains(message));
                 if !found {
-                    failures.push(format!("{}: expected an error at `{located}` containing {message:?}, got:\n{errors}", case.file));
+                    failures.push(format!(
+                        "{}: expected an error at `{located}` containing {message:?}, got:\n{errors}",
+                        case.file
+                    ));
                 }
             }
         }
@@ -108,9 +118,13 @@ fn every_catalog_case_generates_or_names_file_and_pointer_without_panicking() {
 fn every_case_that_generates_is_compiled_in_the_catalog_crate() {
     let manifest_path = xtask::codegen_task::project_root().join("tests/fixtures/registries/catalog/contracts.toml");
     let manifest = Manifest::parse("catalog/contracts.toml", &std::fs::read_to_string(manifest_path).unwrap()).unwrap();
-    let compiled: BTreeSet<String> =
-        manifest.contracts.iter().map(|contract| contract.schema.trim_start_matches("../../catalog/").to_owned()).collect();
-    let generating: BTreeSet<String> = catalog().into_iter().filter(|case| case.generates).map(|case| case.file).collect();
+    let compiled: BTreeSet<String> = manifest
+        .contracts
+        .iter()
+        .map(|contract| contract.schema.trim_start_matches("../../catalog/").to_owned())
+        .collect();
+    let generating: BTreeSet<String> =
+        catalog().into_iter().filter(|case| case.generates).map(|case| case.file).collect();
     assert_eq!(compiled, generating);
 }
 
@@ -133,7 +147,8 @@ fn a_backtracking_pattern_is_matched_in_linear_time() {
     // On a thread, so that a return to backtracking fails this test instead of hanging it.
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = sender.send(cope_events_fixture_catalog::decode(&event("catalog.pattern_redos", json!({"a": hostile}))));
+        let _ =
+            sender.send(cope_events_fixture_catalog::decode(&event("catalog.pattern_redos", json!({"a": hostile}))));
     });
     let rejected = receiver.recv_timeout(std::time::Duration::from_secs(60)).expect("decoding ends");
     assert!(
@@ -147,7 +162,10 @@ fn a_backtracking_pattern_is_matched_in_linear_time() {
 #[test]
 fn odd_member_names_round_trip_their_wire_names() {
     let cases = [
-        ("catalog.names_symbols", json!({"$ref": "r", "@type": "t", "+1": "p", "-1": "m", "a b": "s", "a/b": "d", "a~b": "t", "#": "h", "%": "c", ".": "o"})),
+        (
+            "catalog.names_symbols",
+            json!({"$ref": "r", "@type": "t", "+1": "p", "-1": "m", "a b": "s", "a/b": "d", "a~b": "t", "#": "h", "%": "c", ".": "o"}),
+        ),
         ("catalog.names_non_ascii", json!({"café": "c", "名前": "n", "\u{e4}": "a", "a\u{308}": 1, "emoji 🎉": "e"})),
         ("catalog.names_case_collisions", json!({"fooBar": "a", "foo_bar": 1, "FooBar": true, "foo-bar": "b"})),
         ("catalog.names_keywords", json!({"type": "1", "self": "2", "Self": "3", "fn": "4", "gen": "5", "r#raw": "6"})),
@@ -156,7 +174,8 @@ fn odd_member_names_round_trip_their_wire_names() {
     ];
     for (event_type, data) in cases {
         let bytes = event(event_type, data.clone());
-        let decoded = cope_events_fixture_catalog::decode(&bytes).unwrap_or_else(|error| panic!("{event_type}: {error}"));
+        let decoded =
+            cope_events_fixture_catalog::decode(&bytes).unwrap_or_else(|error| panic!("{event_type}: {error}"));
         let encoded: Value = serde_json::from_slice(&cope_events_fixture_catalog::encode(&decoded).unwrap()).unwrap();
         assert_eq!(encoded["data"], data, "{event_type}");
         // Every member was documented, so none is kept as undocumented.
@@ -180,7 +199,9 @@ fn colliding_member_names_are_numbered_visibly_in_wire_name_order() {
             .join("tests/fixtures/generated/catalog/src/catalog_names_case_collisions/v1.rs"),
     )
     .unwrap();
-    assert!(source.contains("Wire name `foo_bar`; named `foo_bar_4` because another member's name also makes `foo_bar`."));
+    assert!(
+        source.contains("Wire name `foo_bar`; named `foo_bar_4` because another member's name also makes `foo_bar`.")
+    );
 }
 
 #[test]
@@ -260,7 +281,10 @@ fn a_tagged_one_of_decodes_each_branch_and_keeps_what_it_does_not_document() {
     let neither = round_trip("catalog.union_tagged", json!({"payment": {"method": "cash"}})).unwrap_err();
     assert!(neither.to_string().contains("matches no branch of the `oneOf` (Card, Voucher)"), "{neither}");
     let duplicated = br#"{"method": "card", "last4": "1", "last4": "2"}"#;
-    assert!(serde_json::from_slice::<Payment>(duplicated).is_err(), "a member given twice is refused inside a union too");
+    assert!(
+        serde_json::from_slice::<Payment>(duplicated).is_err(),
+        "a member given twice is refused inside a union too"
+    );
 }
 
 #[test]
@@ -315,4 +339,40 @@ fn ecma_pattern_classes_keep_their_meaning() {
     assert!(decode("a-b.c\u{feff}12!").is_ok(), "U+FEFF is ECMA-262 white space");
     assert!(decode("a-b.c ١٢!").is_err(), "Arabic-Indic digits are not `\\d`");
     assert!(decode("a-b.c 12\r").is_err(), "`.` does not match a line terminator");
+}
+
+#[test]
+fn pattern_properties_type_the_members_whose_names_match() {
+    use cope_events_fixture_catalog::catalog_shapes_pattern_properties::v1::CatalogShapesPatternPropertiesV1 as Labelled;
+    let data = json!({"labels": {"name": "n", "x-count": 3, "other": "text"}});
+    assert_eq!(round_trip("catalog.shapes_pattern_properties", data.clone()).unwrap(), data);
+    let decoded: Labelled = serde_json::from_value(data).unwrap();
+    let labels = decoded.labels.unwrap();
+    assert_eq!(labels.pattern_properties.get("x-count"), Some(&3));
+    assert_eq!(labels.additional_properties.get("other").map(String::as_str), Some("text"));
+    let wrong_pattern = round_trip("catalog.shapes_pattern_properties", json!({"labels": {"x-count": "three"}}));
+    assert!(wrong_pattern.is_err(), "a member matching `^x-` must be an integer");
+    let wrong_rest = round_trip("catalog.shapes_pattern_properties", json!({"labels": {"other": 3}}));
+    assert!(wrong_rest.is_err(), "any other member must be a string (additionalProperties)");
+}
+
+#[test]
+fn tuples_decode_by_position_and_keep_their_rest() {
+    use cope_events_fixture_catalog::catalog_shapes_tuples::v1::CatalogShapesTuplesV1 as Tuples;
+    let data = json!({"point": [1.5, 2], "row": ["a", 1, true, false]});
+    assert_eq!(round_trip("catalog.shapes_tuples", data.clone()).unwrap(), data);
+    let decoded: Tuples = serde_json::from_value(data).unwrap();
+    let row = decoded.row.unwrap();
+    assert_eq!((row.0.as_deref(), row.1, row.2.as_slice()), (Some("a"), Some(1), &[true, false][..]));
+    let short = json!({"row": ["a"]});
+    assert_eq!(
+        round_trip("catalog.shapes_tuples", short.clone()).unwrap(),
+        short,
+        "positions may be absent at the end"
+    );
+    for refused in
+        [json!({"point": [1]}), json!({"point": [1, 2, 3]}), json!({"row": [1]}), json!({"row": ["a", 1, "x"]})]
+    {
+        assert!(round_trip("catalog.shapes_tuples", refused.clone()).is_err(), "{refused}");
+    }
 }

@@ -186,17 +186,38 @@ pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
     Registry::with_documents(manifest, schemas, ids).map_err(TaskError::Generate)
 }
 
-/// What a person running codegen should read: every warning, then per schema file the
-/// keywords its decoder does not enforce, counted.
+/// What a person running codegen should read: every warning (unknown keywords counted by
+/// keyword, with the first place), then the keywords the decoders do not enforce, counted
+/// (each generated module's documentation lists where).
 pub fn report(generated: &codegen::Generated) -> Vec<String> {
-    let mut lines: Vec<String> = generated.warnings.iter().map(|warning| format!("warning: {warning}")).collect();
-    let mut by_file: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for entry in &generated.not_enforced {
-        *by_file.entry(&entry.file).or_default().entry(&entry.keyword).or_default() += 1;
+    let mut lines = Vec::new();
+    let mut unknown: BTreeMap<&str, Vec<&codegen::Warning>> = BTreeMap::new();
+    for warning in &generated.warnings {
+        if warning.kind == codegen::WarningKind::UnknownKeyword {
+            let keyword = warning.pointer.rsplit('/').next().unwrap_or_default();
+            unknown.entry(keyword).or_default().push(warning);
+        } else {
+            lines.push(format!("warning: {warning}"));
+        }
     }
-    for (file, keywords) in by_file {
-        let counted: Vec<String> = keywords.iter().map(|(keyword, count)| format!("`{keyword}` ×{count}")).collect();
-        lines.push(format!("note: {file}: not enforced (accepts more than the schema): {}", counted.join(", ")));
+    for places in unknown.into_values() {
+        let first = places[0];
+        let more = match places.len() {
+            1 => String::new(),
+            count => format!(" (and {} more places)", count - 1),
+        };
+        lines.push(format!("warning: {first}{more}"));
+    }
+    let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in &generated.not_enforced {
+        *counted.entry(&entry.keyword).or_default() += 1;
+    }
+    if !counted.is_empty() {
+        let counted: Vec<String> = counted.iter().map(|(keyword, count)| format!("`{keyword}` ×{count}")).collect();
+        lines.push(format!(
+            "note: not enforced, so the decoders accept more than the schemas there (each module's docs list where): {}",
+            counted.join(", ")
+        ));
     }
     lines
 }

@@ -15,6 +15,7 @@ pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
             Kind::Literals(literals) => super::emit_literals::items(item, literals),
             Kind::Union(union) => super::emit_union::items(item, union),
             Kind::Newtype(newtype) => super::emit_newtype::items(item, newtype),
+            Kind::Tuple(tuple) => super::emit_tuple::items(item, tuple),
             Kind::Alias(ty) => {
                 let (name, doc, ty) = (format_ident!("{}", item.name), doc_attributes(&item.doc), tokens(ty));
                 quote!(#doc pub type #name = #ty;)

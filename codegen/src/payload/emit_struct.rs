@@ -17,6 +17,15 @@ use crate::names;
 /// The field that keeps members a schema does not document.
 const UNDOCUMENTED_FIELD: &str = "additional_properties";
 
+/// A `patternProperties` entry, as the serde impls see it.
+struct Pattern {
+    field: Ident,
+    /// In `regex` syntax, compiled once, on first use.
+    regex: String,
+    source: String,
+    ty: TokenStream,
+}
+
 /// One documented member, as the serde impls see it.
 struct Member {
     ident: Ident,
@@ -30,19 +39,30 @@ struct Member {
 }
 
 /// The identifiers of a struct's fields, in order, and of its undocumented-members field.
-fn field_idents(structure: &Struct) -> (Vec<String>, Ident) {
+fn field_idents(structure: &Struct) -> (Vec<String>, Ident, Vec<Ident>) {
     let wire_names: Vec<&str> = structure.fields.iter().map(|field| field.wire_name.as_str()).collect();
-    let idents = names::field_names(&wire_names, &[]);
-    let mut undocumented = UNDOCUMENTED_FIELD.to_owned();
-    while idents.contains(&undocumented) {
-        undocumented.push('_');
-    }
-    (idents, format_ident!("{undocumented}"))
+    let mut idents = names::field_names(&wire_names, &[]);
+    let mut fresh = |base: String| {
+        let mut name = base;
+        while idents.contains(&name) {
+            name.push('_');
+        }
+        idents.push(name.clone());
+        format_ident!("{name}")
+    };
+    let undocumented = fresh(UNDOCUMENTED_FIELD.to_owned());
+    let patterns = (1..=structure.patterns.len())
+        .map(|number| {
+            fresh(if number == 1 { "pattern_properties".to_owned() } else { format!("pattern_properties_{number}") })
+        })
+        .collect();
+    idents.truncate(structure.fields.len());
+    (idents, undocumented, patterns)
 }
 
 pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
     let name = format_ident!("{}", item.name);
-    let (idents, undocumented) = field_idents(structure);
+    let (idents, undocumented, pattern_fields) = field_idents(structure);
     let mut members = Vec::new();
     let mut declarations = Vec::new();
     let mut defaults = Vec::new();
@@ -79,8 +99,26 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
     let derives =
         if derive_default { quote!(Clone, Debug, Default, PartialEq) } else { quote!(Clone, Debug, PartialEq) };
     let presence = presence_checks(&members, &structure.presence);
-    let deserialize = deserialize_impl(&name, &members, &undocumented, structure.extra != Ty::Any, &presence);
-    let serialize = serialize_impl(&name, &members, &undocumented);
+    let patterns: Vec<Pattern> = structure
+        .patterns
+        .iter()
+        .zip(pattern_fields)
+        .map(|(members, field)| Pattern {
+            field,
+            regex: members.pattern.clone(),
+            source: members.source.clone(),
+            ty: tokens(&members.ty),
+        })
+        .collect();
+    let deserialize =
+        deserialize_impl(&name, &members, &undocumented, structure.extra != Ty::Any, &presence, &patterns);
+    let serialize = serialize_impl(&name, &members, &undocumented, &patterns);
+    let pattern_declarations = patterns.iter().map(|Pattern { field, source, ty, .. }| {
+        let doc = doc_attributes(&[super::docs::inert_text(&format!(
+            "Members whose names match `{source}` (`patternProperties`)."
+        ))]);
+        quote!(#doc pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,)
+    });
     let constants = if defaults.is_empty() { quote!() } else { quote!(impl #name { #(#defaults)* }) };
     // A union whose branch this is takes it only without undocumented members.
     let closed = if structure.closed {
@@ -99,6 +137,7 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
         #[derive(#derives)]
         pub struct #name {
             #(#declarations,)*
+            #(#pattern_declarations)*
             /// Members the schema does not document, kept so that re-encoding loses nothing.
             pub #undocumented: #extra_ty,
         }
@@ -190,6 +229,7 @@ fn deserialize_impl(
     undocumented: &Ident,
     typed_extra: bool,
     presence: &TokenStream,
+    patterns: &[Pattern],
 ) -> TokenStream {
     let expecting = format!("a JSON object ({name})");
     // Locals are numbered, never named after members: a member called `map` or `key` must not
@@ -214,6 +254,29 @@ fn deserialize_impl(
     } else {
         (quote!(::serde_json::Map::new()), quote!(keep_undocumented))
     };
+    // An undocumented member goes to the first pattern its name matches, else to the rest.
+    let locals: Vec<Ident> = (0..patterns.len()).map(|index| format_ident!("__pattern{index}")).collect();
+    let pattern_locals = patterns.iter().zip(&locals).map(|(Pattern { ty, .. }, local)| {
+        quote!(let mut #local: ::std::collections::BTreeMap<::std::string::String, #ty> = ::std::collections::BTreeMap::new();)
+    });
+    let pattern_finish = patterns.iter().zip(&locals).map(|(Pattern { field, .. }, local)| quote!(#field: #local,));
+    let statics: Vec<Ident> = (0..patterns.len()).map(|index| format_ident!("__PATTERN{index}")).collect();
+    let pattern_statics = patterns.iter().zip(&statics).map(|(Pattern { regex, .. }, name)| {
+        quote! {
+            static #name: ::std::sync::LazyLock<::std::option::Option<::regex::Regex>> =
+                ::std::sync::LazyLock::new(|| ::regex::Regex::new(#regex).ok());
+        }
+    });
+    let mut fallback = quote!(crate::runtime::payload::#keep(&mut __map, &mut __undocumented, __key)?);
+    for ((_, local), name) in patterns.iter().zip(&locals).zip(&statics).rev() {
+        fallback = quote! {
+            if #name.as_ref().is_some_and(|pattern| pattern.is_match(&__key.0)) {
+                crate::runtime::payload::keep_extra(&mut __map, &mut #local, __key)?
+            } else {
+                #fallback
+            }
+        };
+    }
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
@@ -225,15 +288,17 @@ fn deserialize_impl(
                     }
                     fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#name, __A::Error> {
                         #(#declarations)*
+                        #(#pattern_statics)*
                         let mut __undocumented = #extra_new;
+                        #(#pattern_locals)*
                         while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
                             match &*__key.0 {
                                 #(#arms)*
-                                _ => crate::runtime::payload::#keep(&mut __map, &mut __undocumented, __key)?,
+                                _ => #fallback,
                             }
                         }
                         #presence
-                        ::std::result::Result::Ok(#name { #(#finish)* #undocumented: __undocumented })
+                        ::std::result::Result::Ok(#name { #(#finish)* #(#pattern_finish)* #undocumented: __undocumented })
                     }
                 }
                 deserializer.deserialize_map(__Members)
@@ -242,7 +307,7 @@ fn deserialize_impl(
     }
 }
 
-fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> TokenStream {
+fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident, patterns: &[Pattern]) -> TokenStream {
     let documented: Vec<&str> = members.iter().map(|member| member.wire_name.as_str()).collect();
     let required = members.iter().filter(|member| member.required).count();
     let optional: Vec<&Ident> = members.iter().filter(|member| !member.required).map(|member| &member.ident).collect();
@@ -270,7 +335,17 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Tok
         len_terms.push(quote!(#required));
     }
     len_terms.extend(optional.iter().map(|field| quote!(usize::from(self.#field.is_some()))));
+    len_terms.extend(
+        patterns.iter().map(|Pattern { field, .. }| quote!(self.#field.keys().filter(is_undocumented).count())),
+    );
     len_terms.push(quote!(self.#undocumented.keys().filter(is_undocumented).count()));
+    let pattern_entries = patterns.iter().map(|Pattern { field, .. }| {
+        quote! {
+            for (name, value) in self.#field.iter().filter(|(name, _)| is_undocumented(name)) {
+                map.serialize_entry(name, value)?;
+            }
+        }
+    });
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
@@ -279,6 +354,7 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident) -> Tok
                 let len = #(#len_terms)+*;
                 let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
                 #(#entries)*
+                #(#pattern_entries)*
                 for (name, value) in self.#undocumented.iter().filter(|(name, _)| is_undocumented(name)) {
                     map.serialize_entry(name, value)?;
                 }

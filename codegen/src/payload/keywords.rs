@@ -42,6 +42,9 @@ const ENFORCED: &[&str] = &[
     "required",
     "additionalProperties",
     "items",
+    "prefixItems",
+    "additionalItems",
+    "patternProperties",
     "enum",
     "const",
     "allOf",
@@ -79,9 +82,6 @@ const NOT_ENFORCED: &[&str] = &[
     "maxContains",
     "unevaluatedProperties",
     "unevaluatedItems",
-    "patternProperties",
-    "prefixItems",
-    "additionalItems",
 ];
 
 /// Keywords whose meaning needs the dynamic scope of a validation: no static type has it.
@@ -137,9 +137,6 @@ fn visit(schema: &Value, pointer: &str, legacy: bool, survey: &mut Survey) {
             ));
         } else if NOT_ENFORCED.contains(&keyword) {
             survey.not_enforced.push(NotEnforced { pointer: at.clone(), keyword: keyword.to_owned() });
-        } else if keyword == "items" && value.is_array() {
-            // Draft-07 tuples: the items are not checked one by one.
-            survey.not_enforced.push(NotEnforced { pointer: at.clone(), keyword: "items (a tuple)".to_owned() });
         } else if keyword == "additionalProperties" && *value == Value::Bool(false) {
             survey
                 .not_enforced
@@ -152,17 +149,19 @@ fn visit(schema: &Value, pointer: &str, legacy: bool, survey: &mut Survey) {
             survey.unknown.push((at.clone(), format!("unknown keyword `{keyword}` is read as an annotation")));
         }
         match (keyword, value) {
-            ("properties" | "$defs" | "definitions", Value::Object(members)) => {
+            ("properties" | "$defs" | "definitions" | "patternProperties", Value::Object(members)) => {
                 for (name, member) in members {
                     visit(member, &format!("{at}/{}", escape(name)), legacy, survey);
                 }
             }
-            ("allOf" | "anyOf" | "oneOf", Value::Array(branches)) => {
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems" | "items", Value::Array(branches)) => {
                 for (index, branch) in branches.iter().enumerate() {
                     visit(branch, &format!("{at}/{index}"), legacy, survey);
                 }
             }
-            ("items" | "additionalProperties", Value::Object(_)) => visit(value, &at, legacy, survey),
+            ("items" | "additionalProperties" | "additionalItems", Value::Object(_)) => {
+                visit(value, &at, legacy, survey)
+            }
             _ => {}
         }
     }

@@ -21,7 +21,8 @@ use super::docs::doc_lines;
 use super::keywords::{is_annotation, is_container, narrows_unenforced};
 use super::merge::{merge, MergeError, Merged};
 use super::model::{
-    Field, Item, Kind, Literal, Module, Newtype, NotEnforced, PresenceRule, StringChecks, Struct, Ty, Union, Variant,
+    Field, Item, Kind, Literal, Module, Newtype, NotEnforced, PatternMembers, PresenceRule, StringChecks, Struct,
+    Tuple, Ty, Union, Variant,
 };
 use super::naming::{distinct, literal_variants, TypeNames};
 use crate::error::Error;
@@ -661,13 +662,44 @@ impl<'a> Lower<'a> {
         let ty = match kind {
             "object" => return self.struct_or_map(object, at, hint),
             "array" => {
-                let item = match object.get("items") {
-                    Some(items @ (Value::Object(_) | Value::Bool(_))) if !object.contains_key("prefixItems") => self
-                        .lower(items, &format!("{at}/items"), &Hint::Derived(format!("{}Item", hint.text())))
-                        .into_ty(),
-                    _ => Ty::Any,
+                // Positions: `prefixItems` (then `items` for the rest), or draft-07 `items` as an
+                // array (then `additionalItems`).
+                let (positions, rest_keyword) = match (object.get("prefixItems"), object.get("items")) {
+                    (Some(Value::Array(positions)), _) => (Some((positions, "prefixItems")), "items"),
+                    (None, Some(Value::Array(positions))) => (Some((positions, "items")), "additionalItems"),
+                    _ => (None, "items"),
                 };
-                Ty::Vec(Box::new(item))
+                let rest = match object.get(rest_keyword) {
+                    Some(Value::Bool(false)) => None,
+                    Some(items @ (Value::Object(_) | Value::Bool(true))) => Some(
+                        self.lower(
+                            items,
+                            &format!("{at}/{rest_keyword}"),
+                            &Hint::Derived(format!("{}Item", hint.text())),
+                        )
+                        .into_ty(),
+                    ),
+                    _ => Some(Ty::Any),
+                };
+                let Some((positions, keyword)) = positions else {
+                    return Lowered::of(Ty::Vec(Box::new(rest.unwrap_or(Ty::Any))));
+                };
+                let name = self.name(hint);
+                let slot = self.begin();
+                let positions: Vec<Ty> = positions
+                    .iter()
+                    .enumerate()
+                    .map(|(index, position)| {
+                        let hint = Hint::Derived(format!("{name}Item{}", index + 1));
+                        self.lower(position, &format!("{at}/{keyword}/{index}"), &hint).into_ty()
+                    })
+                    .collect();
+                let minimum = object.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+                let required = usize::try_from(minimum).unwrap_or(usize::MAX).min(positions.len());
+                let doc = doc_lines(&Value::Object(object.clone()));
+                self.slots[slot] =
+                    Some(Item { name: name.clone(), doc, kind: Kind::Tuple(Tuple { positions, required, rest }) });
+                Ty::Named(name)
             }
             "string" => {
                 let checks = StringChecks {
@@ -737,7 +769,8 @@ impl<'a> Lower<'a> {
             .map(str::to_owned)
             .collect();
         let extra_at = format!("{at}/additionalProperties");
-        if properties.is_empty() && required.is_empty() {
+        let pattern_schemas = object.get("patternProperties").and_then(Value::as_object).cloned().unwrap_or_default();
+        if properties.is_empty() && required.is_empty() && pattern_schemas.is_empty() {
             let value = match object.get("additionalProperties") {
                 Some(schema @ Value::Object(_)) => {
                     self.lower(schema, &extra_at, &Hint::Derived(format!("{}Value", hint.text()))).into_ty()
@@ -787,12 +820,22 @@ impl<'a> Lower<'a> {
             }
             _ => Ty::Any,
         };
+        let mut patterns = Vec::new();
+        for (index, (source, schema)) in pattern_schemas.iter().enumerate() {
+            let at = format!("{at}/patternProperties/{}", escape(source));
+            let Ok(pattern) = crate::pattern::to_rust(source) else {
+                self.error(&at, format!("the pattern {source:?} cannot be matched in linear time"));
+                continue;
+            };
+            let ty = self.lower(schema, &at, &Hint::Derived(format!("{name}Pattern{}", index + 1))).into_ty();
+            patterns.push(PatternMembers { pattern, source: source.clone(), ty });
+        }
         let closed = object.get("additionalProperties") == Some(&Value::Bool(false));
         let doc = doc_lines(&Value::Object(object.clone()));
         self.slots[slot] = Some(Item {
             name: name.clone(),
             doc,
-            kind: Kind::Struct(Struct { fields, extra, closed, presence: Vec::new() }),
+            kind: Kind::Struct(Struct { fields, extra, closed, presence: Vec::new(), patterns }),
         });
         Lowered::of(Ty::Named(name))
     }
@@ -879,7 +922,10 @@ fn has_shaping_keywords(object: &Map<String, Value>, except: &[&str]) -> bool {
 /// The type a schema without `type` has by its keywords: only object and array keywords say
 /// what a value must be for them to apply at all.
 fn inferred_type(object: &Map<String, Value>) -> Option<&'static str> {
-    if ["properties", "required", "additionalProperties"].iter().any(|keyword| object.contains_key(*keyword)) {
+    if ["properties", "required", "additionalProperties", "patternProperties"]
+        .iter()
+        .any(|keyword| object.contains_key(*keyword))
+    {
         Some("object")
     } else if object.contains_key("items") {
         Some("array")

@@ -14,6 +14,7 @@ mod emit;
 mod emit_literals;
 mod emit_newtype;
 mod emit_struct;
+mod emit_tuple;
 mod emit_union;
 mod keywords;
 mod lower;
@@ -100,5 +101,9 @@ fn finish(document: &Document<'_>, lowered: Result<lower::Lowering, Vec<Error>>)
 }
 
 fn uses_regex(module: &Module) -> bool {
-    module.items.iter().any(|item| matches!(&item.kind, Kind::Newtype(newtype) if newtype.checks.pattern.is_some()))
+    module.items.iter().any(|item| match &item.kind {
+        Kind::Newtype(newtype) => newtype.checks.pattern.is_some(),
+        Kind::Struct(structure) => !structure.patterns.is_empty(),
+        _ => false,
+    })
 }

@@ -77,6 +77,18 @@ pub(crate) enum Kind {
     Newtype(Newtype),
     /// Another name for a type (a shared definition that is only a `$ref` or a scalar).
     Alias(Ty),
+    /// An array whose items have a type by position (`prefixItems`, draft-07 `items` as an
+    /// array), then maybe more of one type.
+    Tuple(Tuple),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tuple {
+    /// One type per position; the first `required` positions must be there.
+    pub positions: Vec<Ty>,
+    pub required: usize,
+    /// The type of items after the positions; `None` when there may be none (`items: false`).
+    pub rest: Option<Ty>,
 }
 
 /// An object with documented members; members it does not document are kept.
@@ -91,6 +103,18 @@ pub(crate) struct Struct {
     pub closed: bool,
     /// `anyOf`/`oneOf` of `required` lists: which members must be present together.
     pub presence: Vec<PresenceRule>,
+    /// `patternProperties`: undocumented members whose names match a pattern, typed by it
+    /// (the first pattern that matches takes the member).
+    pub patterns: Vec<PatternMembers>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PatternMembers {
+    /// In `regex` syntax, translated from ECMA-262.
+    pub pattern: String,
+    /// As the schema writes it.
+    pub source: String,
+    pub ty: Ty,
 }
 
 /// Members that must be present together: at least one alternative (`anyOf`), or exactly one

@@ -32,6 +32,12 @@ fn by_value_edges(kind: &Kind) -> Vec<(usize, String)> {
             newtype.inner.held_by_value().map(|name| vec![(0, name.to_owned())]).unwrap_or_default()
         }
         Kind::Alias(ty) => ty.held_by_value().map(|name| vec![(0, name.to_owned())]).unwrap_or_default(),
+        Kind::Tuple(tuple) => tuple
+            .positions
+            .iter()
+            .enumerate()
+            .filter_map(|(position, ty)| Some((position, ty.held_by_value()?.to_owned())))
+            .collect(),
         Kind::Literals(_) | Kind::Union(_) => Vec::new(),
     }
 }
@@ -40,6 +46,7 @@ fn box_edge(kind: &mut Kind, position: usize) {
     let ty = match kind {
         Kind::Struct(structure) => &mut structure.fields[position].ty,
         Kind::Newtype(newtype) => &mut newtype.inner,
+        Kind::Tuple(tuple) => &mut tuple.positions[position],
         Kind::Alias(_) | Kind::Literals(_) | Kind::Union(_) => return,
     };
     *ty = boxed(std::mem::replace(ty, Ty::Any));
