@@ -409,7 +409,16 @@ fn instance(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
 fn conforming(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
     let Some(object) = schema.as_object() else { return any_json(2) };
     if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-        let target = root.pointer(reference.trim_start_matches('#')).cloned().unwrap_or(Value::Bool(true));
+        let resolve =
+            |reference: &str| root.pointer(reference.trim_start_matches('#')).cloned().unwrap_or(Value::Bool(true));
+        let mut target = resolve(reference);
+        // A chain of definitions that are only references is one step, not nesting.
+        for _ in 0..1000 {
+            let next =
+                target.as_object().filter(|target| target.len() == 1).and_then(|target| target.get("$ref")?.as_str());
+            let Some(next) = next.map(str::to_owned) else { break };
+            target = resolve(&next);
+        }
         return if depth > 6 { any_json(1) } else { conforming(&target, root, depth + 1) };
     }
     if let Some(value) = object.get("const") {

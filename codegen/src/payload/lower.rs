@@ -358,11 +358,12 @@ impl<'a> Lower<'a> {
     }
 
     fn reference(&mut self, reference: &str, at: &str) -> Lowered {
-        match self.locate(reference) {
+        let reference = self.end_of_alias_chain(reference);
+        match self.locate(&reference) {
             Ok(Target::Local(pointer)) => self.local(&pointer, at),
             Ok(Target::Shared { path, .. }) => {
                 let nullable =
-                    self.resolve_json(reference).is_ok_and(|target| self.allows_null(&target, &mut Vec::new()));
+                    self.resolve_json(&reference).is_ok_and(|target| self.allows_null(&target, &mut Vec::new()));
                 Lowered { ty: Ty::Shared(path), nullable }
             }
             Err(message) => {
@@ -370,6 +371,26 @@ impl<'a> Lower<'a> {
                 Lowered::of(Ty::Any)
             }
         }
+    }
+
+    /// The last reference of a chain of local definitions that are only references (aliases),
+    /// followed in a loop, so that a long chain costs no depth of recursion.
+    fn end_of_alias_chain(&self, reference: &str) -> String {
+        let mut current = reference.to_owned();
+        let mut seen = Vec::new();
+        while let Ok(Target::Local(pointer)) = self.locate(&current) {
+            if self.memo.contains_key(&pointer) || self.in_progress.contains_key(&pointer) || seen.contains(&pointer) {
+                break;
+            }
+            let Some(target) = self.document.schema.pointer(&pointer).and_then(Value::as_object) else { break };
+            let Some(next) = alias_target(target) else { break };
+            if self.fixed.contains_key(&pointer) {
+                break;
+            }
+            seen.push(pointer);
+            current = next.to_owned();
+        }
+        current
     }
 
     /// The type of the local target at `pointer`, lowered once under its definition's name.
@@ -393,6 +414,14 @@ impl<'a> Lower<'a> {
         self.in_progress.insert(pointer.to_owned(), name.clone());
         let mut lowered = self.lower(schema, pointer, &Hint::Exact(name.clone()));
         self.in_progress.remove(pointer);
+        let has_item = self.slots.iter().flatten().any(|item| item.name == name);
+        if lowered.ty == Ty::Named(name.clone()) && !has_item && self.recursive.contains(&name) {
+            self.error(
+                at,
+                format!("`#{pointer}` refers to itself through references alone: no value could be decoded"),
+            );
+            return Lowered::of(Ty::Any);
+        }
         if self.recursive.contains(&name) && lowered.ty != Ty::Named(name.clone()) {
             // Referred to from inside itself, yet no item of its own (`{"type": "array",
             // "items": {"$ref": "#"}}`): a newtype gives the recursion a name.
@@ -912,6 +941,18 @@ enum Target {
     Local(String),
     /// A type of a shared document.
     Shared { document: String, pointer: String, path: String },
+}
+
+/// The reference a schema only restates: `{"$ref": R}` or `{"allOf": [{"$ref": R}]}`, with
+/// annotations at most.
+fn alias_target(object: &Map<String, Value>) -> Option<&str> {
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        return (!has_shaping_keywords(object, &["$ref"])).then_some(reference);
+    }
+    match object.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([only]) if !has_shaping_keywords(object, &["allOf"]) => alias_target(only.as_object()?),
+        _ => None,
+    }
 }
 
 /// Whether `object` has keywords that shape or constrain values, beside those in `except`.
