@@ -67,29 +67,20 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
     let mut errors = Vec::new();
     let mut edges = Vec::new();
     let mut shared: BTreeMap<String, (String, &Value)> = BTreeMap::new();
-    let mut whole_documents = BTreeSet::new();
+    // What other documents refer to in each document: its definitions' pointers, `""` for
+    // the whole document.
+    let mut referenced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut pending: Vec<(String, String, &Value)> =
         contracts.iter().map(|(id, (file, schema))| (id.clone(), file.clone(), *schema)).collect();
     while let Some((id, file, schema)) = pending.pop() {
         for reference in references(schema) {
             let Ok(target) = resolve(&id, &reference.value) else { continue };
-            if target.fragment.is_empty() {
-                whole_documents.insert(target.document.clone());
-            }
             if target.document == id {
                 continue;
             }
-            if contracts.contains_key(&target.document) {
-                errors.push(Error::Schema {
-                    file: file.clone(),
-                    pointer: reference.pointer,
-                    message: format!(
-                        "`{}` refers to the contract schema `{}`; definitions that several documents use must live in a document of their own",
-                        reference.value, target.document
-                    ),
-                });
-                continue;
-            }
+            // A contract's document may hold definitions other documents use: it is then a
+            // shared document too, giving a type for what they refer to.
+            referenced.entry(target.document.clone()).or_default().insert(target.fragment.clone());
             let Some((path, document)) = registry.document(&target.document) else { continue };
             edges.push(Edge {
                 from: id.clone(),
@@ -116,7 +107,8 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
                 message: format!("the documents `{other}` and `{id}` would both be the module `shared::{module}`"),
             });
         }
-        match type_names(&file, &module, schema, whole_documents.contains(&id)) {
+        let wanted = referenced.get(&id).cloned().unwrap_or_default();
+        match type_names(&file, &module, schema, &wanted) {
             Ok(types) => documents.push(SharedDocument { id, file, module, schema: schema.clone(), types }),
             Err(found) => errors.extend(found),
         }
@@ -161,20 +153,29 @@ fn module_name(id: &str) -> String {
     }
 }
 
-/// The Rust name of every definition of a shared document, and of the document itself when a
-/// reference names it whole. Names must be ASCII words that read the same in UpperCamelCase,
-/// and unique in the module.
-fn type_names(file: &str, module: &str, schema: &Value, whole: bool) -> Result<BTreeMap<String, String>, Vec<Error>> {
+/// The Rust name of every definition of a shared document that another document refers to
+/// (`referenced`), and of the document itself when a reference names it whole; what those use
+/// inside the document is generated with them, and nothing else of it is. Names must be ASCII
+/// words that read the same in UpperCamelCase, and unique in the module.
+fn type_names(
+    file: &str,
+    module: &str,
+    schema: &Value,
+    referenced: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>, Vec<Error>> {
     let mut errors = Vec::new();
     let mut types = BTreeMap::new();
     let mut by_name: BTreeMap<String, String> = BTreeMap::new();
     let mut candidates: Vec<(String, String)> = Vec::new();
     for keyword in ["$defs", "definitions"] {
         for name in schema.get(keyword).and_then(Value::as_object).into_iter().flat_map(|defs| defs.keys()) {
-            candidates.push((format!("/{keyword}/{}", escape(name)), name.clone()));
+            let pointer = format!("/{keyword}/{}", escape(name));
+            if referenced.contains(&pointer) {
+                candidates.push((pointer, name.clone()));
+            }
         }
     }
-    if whole {
+    if referenced.contains("") {
         let title =
             schema.get("title").and_then(Value::as_str).filter(|title| is_type_name(&title.to_upper_camel_case()));
         candidates.push((String::new(), title.map_or_else(|| module.to_owned(), str::to_owned)));

@@ -396,9 +396,11 @@ fn cross_file_problems_name_file_and_pointer() {
         ],
     );
     assert!(errors.iter().any(|error| error.contains("cycle across documents")), "{errors:?}");
-    // A shared definition whose name cannot be a Rust type.
+    // A shared definition whose name cannot be a Rust type (only definitions other documents
+    // refer to are generated, so this one is).
     let place = json!({"$defs": {"Place": {"type": "object"}, "self": {"type": "string"}}});
-    let errors = shared_errors(contract.clone(), &[("https://example.com/shared/place", "shared/place.json", place)]);
+    let refers_to_self = payload_schema(json!({"place": {"$ref": "../shared/place#/$defs/self"}}));
+    let errors = shared_errors(refers_to_self, &[("https://example.com/shared/place", "shared/place.json", place)]);
     assert!(errors.iter().any(|error| error.starts_with("schemas/shared/place.json#/$defs/self:")), "{errors:?}");
     // A shared document that is not a valid schema.
     let place = json!({"$defs": {"Place": {"type": "object", "required": "name"}}});
@@ -408,4 +410,35 @@ fn cross_file_problems_name_file_and_pointer() {
             && error.contains("valid JSON Schema")),
         "{errors:?}"
     );
+}
+
+#[test]
+fn a_contract_may_refer_to_a_definition_inside_another_contract_document() {
+    // As OpenLineage's facets refer to definitions inside `OpenLineage.json`, itself a
+    // contract: only what is reached is generated and checked, so the definition nobody uses
+    // (a `$dynamicRef`, which nothing can generate) blocks nothing.
+    let other = manifest("thing.happened")
+        .replace("thing.happened", "other.happened")
+        .replace("/t/v1", "/o/v1")
+        .replace("t/v1.schema.json", "o/v1.schema.json");
+    let manifest =
+        Manifest::parse("schemas/contracts.toml", &format!("{}{other}", manifest("thing.happened"))).unwrap();
+    let main = json!({
+        "type": "object",
+        "properties": {"run": {"$ref": "#/$defs/Run"}},
+        "$defs": {
+            "Run": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+            "Unused": {"$dynamicRef": "#meta"},
+        },
+    });
+    let facet = json!({"type": "object", "required": ["run"], "properties": {"run": {"$ref": "../t/v1#/$defs/Run"}}});
+    let texts = BTreeMap::from([
+        ("t/v1.schema.json".to_owned(), main.to_string()),
+        ("o/v1.schema.json".to_owned(), facet.to_string()),
+    ]);
+    let files = generate(&Registry::new(manifest, texts).unwrap(), &Settings::default()).expect("generates");
+    let facet_module = files.iter().find(|file| file.path == "src/other_happened/v1.rs").unwrap();
+    assert!(facet_module.contents.contains("pub run: crate::shared::t_v1::Run"), "{}", facet_module.contents);
+    let shared = files.iter().find(|file| file.path == "src/shared/t_v1.rs").unwrap();
+    assert!(shared.contents.contains("pub struct Run") && !shared.contents.contains("Unused"), "{}", shared.contents);
 }

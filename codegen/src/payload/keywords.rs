@@ -112,15 +112,26 @@ pub(crate) struct Survey {
 
 /// Surveys every schema position of `schema` below `pointer`. `legacy` is true for drafts
 /// before 2019-09, where `id` names a document and a `$ref`'s siblings are ignored.
-pub(crate) fn survey(schema: &Value, pointer: &str, legacy: bool) -> Survey {
+/// Only the parts a contract reaches are surveyed: `parts` are the JSON pointers of the
+/// subschemas generated (the root without its definitions when it is one of them, and each
+/// definition reached).
+pub(crate) fn survey(document: &Value, parts: &[String], legacy: bool) -> Survey {
     let mut survey = Survey::default();
-    visit(schema, pointer, legacy, &mut survey);
+    for pointer in parts {
+        if let Some(schema) = document.pointer(pointer) {
+            visit(schema, pointer, legacy, pointer.is_empty(), &mut survey);
+        }
+    }
     survey.not_enforced.sort();
     survey.not_enforced.dedup();
+    survey.unknown.sort();
+    survey.unknown.dedup();
+    survey.refused.sort();
+    survey.refused.dedup();
     survey
 }
 
-fn visit(schema: &Value, pointer: &str, legacy: bool, survey: &mut Survey) {
+fn visit(schema: &Value, pointer: &str, legacy: bool, root: bool, survey: &mut Survey) {
     let Value::Object(object) = schema else { return };
     let ignored_siblings = legacy && object.contains_key("$ref");
     for (keyword, value) in object {
@@ -149,18 +160,20 @@ fn visit(schema: &Value, pointer: &str, legacy: bool, survey: &mut Survey) {
             survey.unknown.push((at.clone(), format!("unknown keyword `{keyword}` is read as an annotation")));
         }
         match (keyword, value) {
+            // A document's definitions are surveyed where they are reached, each on its own.
+            ("$defs" | "definitions", _) if root => {}
             ("properties" | "$defs" | "definitions" | "patternProperties", Value::Object(members)) => {
                 for (name, member) in members {
-                    visit(member, &format!("{at}/{}", escape(name)), legacy, survey);
+                    visit(member, &format!("{at}/{}", escape(name)), legacy, false, survey);
                 }
             }
             ("allOf" | "anyOf" | "oneOf" | "prefixItems" | "items", Value::Array(branches)) => {
                 for (index, branch) in branches.iter().enumerate() {
-                    visit(branch, &format!("{at}/{index}"), legacy, survey);
+                    visit(branch, &format!("{at}/{index}"), legacy, false, survey);
                 }
             }
             ("items" | "additionalProperties" | "additionalItems", Value::Object(_)) => {
-                visit(value, &at, legacy, survey)
+                visit(value, &at, legacy, false, survey)
             }
             _ => {}
         }
@@ -185,7 +198,7 @@ mod tests {
                 "d": {"$dynamicRef": "#node"},
             },
         });
-        let found = survey(&schema, "", true);
+        let found = survey(&schema, &[String::new()], true);
         let not_enforced: Vec<(&str, &str)> =
             found.not_enforced.iter().map(|entry| (entry.pointer.as_str(), entry.keyword.as_str())).collect();
         assert_eq!(
@@ -200,7 +213,7 @@ mod tests {
         assert_eq!(unknown, ["/properties/a/tsType", "/x-vendor"]);
         assert_eq!(found.refused[0].0, "/properties/d/$dynamicRef");
         // In 2020-12, a `$ref`'s siblings apply.
-        let modern = survey(&schema, "", false);
+        let modern = survey(&schema, &[String::new()], false);
         assert!(modern.not_enforced.iter().any(|entry| entry.pointer == "/properties/b/minimum"));
     }
 }

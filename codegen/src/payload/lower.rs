@@ -88,6 +88,9 @@ pub(crate) struct Lowering {
     pub not_enforced: Vec<NotEnforced>,
     /// (pointer, message) of things that generate but deserve a look.
     pub warnings: Vec<(String, String)>,
+    /// The JSON pointers of the subschemas generated: the contract's root (its definitions
+    /// apart) and every target lowered, so that only what is reached is surveyed.
+    pub reached: Vec<String>,
 }
 
 /// Lowers a contract's payload schema; its root type is called `payload_type`.
@@ -101,6 +104,7 @@ pub(crate) fn contract(document: &Document<'_>, bundle: &Bundle, payload_type: &
         Hint::Exact(payload_type.to_owned())
     };
     lower.in_progress.insert(String::new(), payload_type.to_owned());
+    lower.root_reached = true;
     let root = lower.lower(document.schema, "", &hint);
     lower.in_progress.remove("");
     if root != Lowered::of(Ty::Named(payload_type.to_owned())) {
@@ -153,6 +157,8 @@ struct Lower<'a> {
     warnings: Vec<(String, String)>,
     errors: Vec<Error>,
     depth: usize,
+    /// The document's root was lowered as the payload (not through a reference).
+    root_reached: bool,
 }
 
 impl<'a> Lower<'a> {
@@ -170,6 +176,7 @@ impl<'a> Lower<'a> {
             warnings: Vec::new(),
             errors: Vec::new(),
             depth: 0,
+            root_reached: false,
         }
     }
 
@@ -180,7 +187,11 @@ impl<'a> Lower<'a> {
         let items = self.slots.into_iter().flatten().collect();
         let mut module = Module { items };
         super::recursion::box_cycles(&mut module);
-        Ok(Lowering { module, not_enforced: self.not_enforced, warnings: self.warnings })
+        let mut reached: Vec<String> = self.memo.into_keys().collect();
+        if self.root_reached {
+            reached.insert(0, String::new());
+        }
+        Ok(Lowering { module, not_enforced: self.not_enforced, warnings: self.warnings, reached })
     }
 
     fn error(&mut self, pointer: &str, message: impl Into<String>) {

@@ -71,22 +71,16 @@ fn document<'a>(file: &'a str, id: &'a str, schema: &'a Value, default_draft: Dr
     Ok(Document { file, id, schema, modern: draft.ref_siblings_apply() })
 }
 
-/// The survey of the document, the lowered module, and its items.
+/// The survey of what the lowering reached, and the module's items.
 fn finish(document: &Document<'_>, lowered: Result<lower::Lowering, Vec<Error>>) -> Result<Payload, Errors> {
-    let survey = keywords::survey(document.schema, "", !document.modern);
-    let mut errors: Vec<Error> = survey
+    let lowered = lowered.map_err(Errors)?;
+    let survey = keywords::survey(document.schema, &lowered.reached, !document.modern);
+    let refused: Vec<Error> = survey
         .refused
         .into_iter()
         .map(|(pointer, message)| Error::Schema { file: document.file.to_owned(), pointer, message })
         .collect();
-    let lowered = match lowered {
-        Ok(lowered) => lowered,
-        Err(found) => {
-            errors.extend(found);
-            return Err(Errors(errors));
-        }
-    };
-    crate::error::collected((), errors)?;
+    crate::error::collected((), refused)?;
     let warning =
         |kind, (pointer, message): (String, String)| Warning { kind, file: document.file.to_owned(), pointer, message };
     let mut warnings: Vec<Warning> =
