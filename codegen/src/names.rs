@@ -5,9 +5,8 @@
 //!   and `foo_bar`, is resolved by a numbered suffix in the order of the wire names, so it is
 //!   the same on every run, and the field's documentation says so). We own the serde impls, so
 //!   the wire name is kept exactly whatever the identifier.
-//! - Types and enum variants are named by typify; [`type_name`] predicts its name for a
-//!   definition or a string value so that `schema_check` can refuse two that would collide,
-//!   naming both pointers, before typify writes code that does not compile.
+//! - Types: [`type_name`] gives a definition's (or an inline type's hint's) PascalCase name;
+//!   `payload::naming` numbers names already taken in a module.
 
 use heck::{ToPascalCase, ToSnakeCase};
 
@@ -43,7 +42,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 }
 
 /// A valid identifier from a cased name: `x` for an empty one, an `x` prefix before a leading
-/// digit, and a `_` suffix for a keyword (typify's conventions).
+/// digit, and a `_` suffix for a keyword.
 fn identifier(cased: String, prefix: &str) -> String {
     let cased = match cased.chars().next() {
         None => prefix.to_owned(),
@@ -67,7 +66,7 @@ pub(crate) fn field_name(wire_name: &str) -> String {
     identifier(name, "x")
 }
 
-/// The name typify gives a definition or a string enum value (PascalCase, `x`/`X` prefix).
+/// The PascalCase type name of a definition or hint (`X` before a leading digit).
 pub(crate) fn type_name(name: &str) -> String {
     let cased = match name {
         "+1" => "Plus1".to_owned(),
@@ -138,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn type_names_follow_typify() {
+    fn type_names_are_pascal_case_identifiers() {
         assert_eq!(type_name("venue"), "Venue");
         assert_eq!(type_name("a-b"), "AB");
         assert_eq!(type_name("a_b"), "AB");

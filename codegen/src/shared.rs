@@ -107,7 +107,7 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
                 message: format!("the documents `{other}` and `{id}` would both be the module `shared::{module}`"),
             });
         }
-        let wanted = referenced.get(&id).cloned().unwrap_or_default();
+        let wanted = within_reach(&id, schema, referenced.get(&id).cloned().unwrap_or_default());
         match type_names(&file, &module, schema, &wanted) {
             Ok(types) => documents.push(SharedDocument { id, file, module, schema: schema.clone(), types }),
             Err(found) => errors.extend(found),
@@ -119,6 +119,26 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
     } else {
         Err(errors)
     }
+}
+
+/// `pointers` and every definition of the document they reach by its own `$ref`s: a shared type
+/// merged into another document (`allOf` narrowing it) names those by the document's id, so
+/// they need names of their own too.
+fn within_reach(id: &str, schema: &Value, mut pointers: BTreeSet<String>) -> BTreeSet<String> {
+    let mut pending: Vec<String> = pointers.iter().cloned().collect();
+    while let Some(pointer) = pending.pop() {
+        let Some(subschema) = schema.pointer(&pointer) else { continue };
+        for reference in references(subschema) {
+            let Ok(target) = resolve(id, &reference.value) else { continue };
+            let definition = ["/$defs/", "/definitions/"].iter().any(|prefix| {
+                target.fragment.strip_prefix(prefix).is_some_and(|name| !name.is_empty() && !name.contains('/'))
+            });
+            if target.document == id && definition && pointers.insert(target.fragment.clone()) {
+                pending.push(target.fragment);
+            }
+        }
+    }
+    pointers
 }
 
 /// Types generated in separate modules cannot box each other, so a cycle of references across

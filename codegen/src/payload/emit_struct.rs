@@ -98,7 +98,7 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
     let derive_default = structure.fields.iter().all(|field| !field.required);
     let derives =
         if derive_default { quote!(Clone, Debug, Default, PartialEq) } else { quote!(Clone, Debug, PartialEq) };
-    let presence = presence_checks(&members, &structure.presence);
+    let presence = presence_checks(&members, &structure.presence, structure.patterns.len());
     let patterns: Vec<Pattern> = structure
         .patterns
         .iter()
@@ -182,7 +182,7 @@ fn field_doc(field: &Field, ident: &Ident) -> Vec<String> {
 /// The checks of `anyOf`/`oneOf` of `required` lists, run once every member is read: a member
 /// is present when its slot is filled, or, if the schema does not document it, when it was
 /// kept as undocumented.
-fn presence_checks(members: &[Member], rules: &[PresenceRule]) -> TokenStream {
+fn presence_checks(members: &[Member], rules: &[PresenceRule], pattern_count: usize) -> TokenStream {
     if rules.is_empty() {
         return quote!();
     }
@@ -190,10 +190,13 @@ fn presence_checks(members: &[Member], rules: &[PresenceRule]) -> TokenStream {
         let slot = format_ident!("__slot{index}");
         quote!(#wire_name => #slot.is_some(),)
     });
+    // An undocumented member may have gone to a pattern's map.
+    let patterns = (0..pattern_count).map(|index| format_ident!("__pattern{index}"));
+    let elsewhere = quote!(__undocumented.contains_key(name) #(|| #patterns.contains_key(name))*);
     let present = if members.is_empty() {
-        quote!(|name: &str| __undocumented.contains_key(name))
+        quote!(|name: &str| #elsewhere)
     } else {
-        quote!(|name: &str| match name { #(#arms)* other => __undocumented.contains_key(other) })
+        quote!(|name: &str| match name { #(#arms)* _ => #elsewhere })
     };
     let checks = rules.iter().map(|rule| {
         let alternatives = rule.alternatives.iter().map(|names| quote!(&[#(#names),*][..]));

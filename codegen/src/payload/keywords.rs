@@ -92,8 +92,14 @@ pub(crate) fn narrows_unenforced(object: &serde_json::Map<String, Value>) -> boo
     object.keys().any(|keyword| NOT_ENFORCED.contains(&keyword.as_str()))
 }
 
+/// Annotations, and keywords the generator does not know (read as annotations, as JSON
+/// Schema says): neither shapes nor constrains a value.
 pub(crate) fn is_annotation(keyword: &str) -> bool {
     ANNOTATIONS.contains(&keyword)
+        || !(ENFORCED.contains(&keyword)
+            || NOT_ENFORCED.contains(&keyword)
+            || REFUSED.contains(&keyword)
+            || CONTAINERS.contains(&keyword))
 }
 
 pub(crate) fn is_container(keyword: &str) -> bool {
@@ -153,7 +159,7 @@ fn visit(schema: &Value, pointer: &str, legacy: bool, root: bool, survey: &mut S
                 .not_enforced
                 .push(NotEnforced { pointer: at.clone(), keyword: "additionalProperties: false".to_owned() });
         } else if !(ENFORCED.contains(&keyword)
-            || is_annotation(keyword)
+            || ANNOTATIONS.contains(&keyword)
             || is_container(keyword)
             || (legacy && keyword == "id"))
         {

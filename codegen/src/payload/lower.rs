@@ -31,7 +31,7 @@ use crate::names::type_name;
 use crate::reference::{decode_fragment, find_anchor, resolve, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_VALUES};
 use crate::shared::Bundle;
 
-/// How deep one reading may recurse (references are lowered once, so only nesting counts).
+/// How deep one reading may recurse (a reference is lowered once; merging inlines its target).
 const MAX_DEPTH: usize = 128;
 
 /// The document being lowered.
@@ -107,6 +107,15 @@ pub(crate) fn contract(document: &Document<'_>, bundle: &Bundle, payload_type: &
     lower.root_reached = true;
     let root = lower.lower(document.schema, "", &hint);
     lower.in_progress.remove("");
+    let mut root = root;
+    if root.nullable && root.ty == Ty::Named(payload_type.to_owned()) {
+        // The root allows `null` after all: its struct takes another name, the payload wraps it.
+        let renamed = lower.names.allocate(&format!("{payload_type}Value"));
+        if let Some(item) = lower.slots.iter_mut().flatten().find(|item| item.name == payload_type) {
+            item.name.clone_from(&renamed);
+        }
+        root.ty = Ty::Named(renamed);
+    }
     if root != Lowered::of(Ty::Named(payload_type.to_owned())) {
         let doc = doc_lines(document.schema);
         lower.push(Item {
@@ -159,6 +168,8 @@ struct Lower<'a> {
     depth: usize,
     /// The document's root was lowered as the payload (not through a reference).
     root_reached: bool,
+    /// Local targets read into merged schemas (`allOf`, `$ref` with siblings).
+    inlined: std::cell::RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Lower<'a> {
@@ -177,6 +188,7 @@ impl<'a> Lower<'a> {
             errors: Vec::new(),
             depth: 0,
             root_reached: false,
+            inlined: std::cell::RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -187,10 +199,12 @@ impl<'a> Lower<'a> {
         let items = self.slots.into_iter().flatten().collect();
         let mut module = Module { items };
         super::recursion::box_cycles(&mut module);
-        let mut reached: Vec<String> = self.memo.into_keys().collect();
+        let mut reached: BTreeSet<String> = self.memo.into_keys().collect();
+        reached.extend(self.inlined.into_inner());
         if self.root_reached {
-            reached.insert(0, String::new());
+            reached.insert(String::new());
         }
+        let reached = reached.into_iter().collect();
         Ok(Lowering { module, not_enforced: self.not_enforced, warnings: self.warnings, reached })
     }
 
@@ -276,7 +290,13 @@ impl<'a> Lower<'a> {
         }
         let Some(declared) = object.get("type") else {
             return match inferred_type(object) {
-                Some(kind) => self.typed(kind, object, at, hint),
+                Some(kind) => {
+                    self.warnings.push((
+                        at.to_owned(),
+                        format!("no `type`: read as an {kind} by its keywords, so values of other types, which the schema allows, are refused"),
+                    ));
+                    self.typed(kind, object, at, hint)
+                }
                 None => Lowered::of(Ty::Any),
             };
         };
@@ -327,12 +347,14 @@ impl<'a> Lower<'a> {
     /// The schema a `$ref` names, with its references made valid in this document.
     fn resolve_json(&self, reference: &str) -> Result<Value, String> {
         match self.locate(reference)? {
-            Target::Local(pointer) => self
-                .document
-                .schema
-                .pointer(&pointer)
-                .cloned()
-                .ok_or_else(|| format!("`{reference}` does not resolve: no `{pointer}` in this document")),
+            Target::Local(pointer) => {
+                let found = self.document.schema.pointer(&pointer).cloned();
+                let found =
+                    found.ok_or_else(|| format!("`{reference}` does not resolve: no `{pointer}` in this document"))?;
+                // Read into another schema (a merge): surveyed as reached.
+                self.inlined.borrow_mut().insert(pointer);
+                Ok(found)
+            }
             Target::Shared { document, pointer, .. } => {
                 let found = self.bundle.documents.iter().find(|shared| shared.id == document);
                 let schema = found.and_then(|shared| shared.schema.pointer(&pointer));
@@ -497,6 +519,7 @@ impl<'a> Lower<'a> {
             .filter(|(key, _)| !is_annotation(key) && !is_container(key))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
+        let with_null = shared.clone();
         // `null` passes the site only if its own `type` allows it and some branch does.
         let site_allows_null =
             shared.get("type").is_none_or(|declared| type_set(declared).iter().any(|name| name == "null"));
@@ -514,6 +537,18 @@ impl<'a> Lower<'a> {
             if is_null_schema(&branch) {
                 nullable |= site_allows_null;
                 continue;
+            }
+            // A branch that says nothing of `type` lets the site's `null` through.
+            if site_allows_null && with_null.contains_key("type") {
+                let merged = merge(
+                    &[Value::Object(with_null.clone()), branch.clone()],
+                    &|reference| self.resolve_json(reference),
+                    self.document.modern,
+                );
+                if let Ok(Merged::Schema(merged)) = merged {
+                    nullable |=
+                        merged.get("type").is_some_and(|declared| type_set(declared).iter().any(|name| name == "null"));
+                }
             }
             let branch =
                 if shared.is_empty() { branch } else { json!({ "allOf": [Value::Object(shared.clone()), branch] }) };
@@ -578,7 +613,13 @@ impl<'a> Lower<'a> {
             }
             nullable |= lowered.nullable && site_allows_null;
             let tag_value = tag.as_deref().and_then(|tag| constant_string(resolved, tag));
-            let closed = matches!(lowered.ty, Ty::Named(_) | Ty::Shared(_)) && is_closed_struct(resolved);
+            let closed = match &lowered.ty {
+                Ty::Named(name) => self.slots.iter().flatten().any(|item| {
+                    item.name == *name && matches!(&item.kind, Kind::Struct(structure) if structure.closed)
+                }),
+                Ty::Shared(_) => is_closed_struct(resolved),
+                _ => false,
+            };
             variants.push(Variant { name: variant, ty: lowered.ty, tag_value, closed });
         }
         let doc = doc_lines(&Value::Object(site.clone()));
@@ -680,7 +721,12 @@ impl<'a> Lower<'a> {
             return Lowered::of(Ty::Any);
         }
         let nullable = allowed.contains(&Value::Null);
-        let values: Vec<Value> = allowed.into_iter().filter(|value| !value.is_null()).collect();
+        let mut values: Vec<Value> = Vec::new();
+        for value in allowed.into_iter().filter(|value| !value.is_null()) {
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
         if values.is_empty() {
             return Lowered::of(Ty::Null);
         }
@@ -883,6 +929,10 @@ impl<'a> Lower<'a> {
     /// Whether the type `lower` gives `schema` carries `null` beside it (see `Lowered`).
     fn allows_null(&self, schema: &Value, following: &mut Vec<String>) -> bool {
         let Some(object) = schema.as_object() else { return false };
+        // Merging inlines references: bounded like the lowering itself.
+        if following.len() > MAX_DEPTH {
+            return false;
+        }
         if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
             if following.iter().any(|seen| seen == reference) {
                 return false;
@@ -895,18 +945,28 @@ impl<'a> Lower<'a> {
             }
         }
         if object.contains_key("allOf") || object.contains_key("$ref") {
-            return match merge(
-                std::slice::from_ref(schema),
-                &|reference| self.resolve_json(reference),
-                self.document.modern,
-            ) {
+            following.push(String::from("allOf"));
+            let merged =
+                merge(std::slice::from_ref(schema), &|reference| self.resolve_json(reference), self.document.modern);
+            let allows = match merged {
                 Ok(Merged::Schema(merged)) => self.allows_null(&Value::Object(merged), following),
                 Ok(Merged::Reference(reference)) => self.allows_null(&json!({ "$ref": reference }), following),
                 Err(_) => false,
             };
+            following.pop();
+            return allows;
         }
         for keyword in ["oneOf", "anyOf"] {
             if let Some(branches) = object.get(keyword).and_then(Value::as_array) {
+                let only_constraints = branches.iter().all(|branch| {
+                    branch
+                        .as_object()
+                        .is_some_and(|branch| branch.keys().all(|key| key == "required" || is_annotation(key)))
+                });
+                if only_constraints {
+                    // A constraint on one struct (see `union`): the site's own `type` decides.
+                    break;
+                }
                 let site_allows =
                     object.get("type").is_none_or(|declared| type_set(declared).iter().any(|name| name == "null"));
                 let non_null = branches.iter().filter(|branch| !is_null_schema(branch)).count();

@@ -20,7 +20,8 @@ pub(crate) enum Ty {
     Integer,
     /// A JSON integer whose schema allows values above `i64::MAX` and none below zero.
     Unsigned,
-    /// Any JSON number, kept as written (`1` stays `1`, `1.0` stays `1.0`).
+    /// Any JSON number; an integer stays an integer and a fraction a fraction (`1` stays `1`,
+    /// `1.0` stays `1.0`; `1e2` comes back as `100.0`).
     Number,
     String,
     /// A type of this module, by name.
