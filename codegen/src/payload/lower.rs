@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 
 use super::docs::doc_lines;
 use super::keywords::{is_annotation, is_container, narrows_unenforced};
-use super::merge::{merge, MergeError, Merged};
+use super::merge::{merge, type_set, MergeError, Merged};
 use super::model::{
     Field, Item, Kind, Literal, Module, Newtype, NotEnforced, PatternMembers, PresenceRule, StringChecks, Struct,
     Tuple, Ty, Union, Variant,
@@ -1043,14 +1043,6 @@ fn inferred_type(object: &Map<String, Value>) -> Option<&'static str> {
         Some("array")
     } else {
         None
-    }
-}
-
-fn type_set(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(name) => vec![name.clone()],
-        Value::Array(names) => names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -110,7 +110,8 @@ fn types_within(inner: &Value, outer: &Value) -> bool {
         .all(|name| outer.contains(name) || (name == "integer" && outer.iter().any(|outer| outer == "number")))
 }
 
-fn type_set(value: &Value) -> Vec<String> {
+/// The JSON types a `type` keyword names (one, or an array of them).
+pub(crate) fn type_set(value: &Value) -> Vec<String> {
     match value {
         Value::String(name) => vec![name.clone()],
         Value::Array(names) => names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
