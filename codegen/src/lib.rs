@@ -41,6 +41,7 @@ pub use draft::{Draft, DRAFTS};
 pub use error::{Error, Errors, Warning, WarningKind};
 pub use json::parse_document;
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
+pub use model::is_event_type;
 pub use registry::Registry;
 pub use render::is_generated_manifest;
 pub use schema_check::meta_validate;

@@ -203,7 +203,7 @@ fn check_entry(entry: &ContractEntry, problem: &mut impl FnMut(&str, String)) {
 /// Words of ASCII letters and digits joined by one `.`, `_` or `-`, the first starting with a
 /// letter (`dev.cdevents.build.finished.0.2.0`, `google.cloud.storage.object.v1.metadataUpdated`).
 /// Nothing else can reach a Rust name or a file path.
-fn is_event_type(event_type: &str) -> bool {
+pub fn is_event_type(event_type: &str) -> bool {
     event_type.starts_with(|c: char| c.is_ascii_alphabetic())
         && event_type
             .split(['.', '_', '-'])

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use codegen::reference::{references, resolve};
-use codegen::Manifest;
+use codegen::{is_event_type, Manifest};
 use serde_json::Value;
 
 use crate::codegen_task::{document_ids, TaskError};
@@ -162,11 +162,6 @@ fn path_event_type(below: &str) -> String {
     } else {
         format!("event.{joined}")
     }
-}
-
-fn is_event_type(text: &str) -> bool {
-    text.starts_with(|c: char| c.is_ascii_alphabetic())
-        && text.split(['.', '_', '-']).all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn render(options: &InitOptions, documents: &str, guesses: &[Guess]) -> String {
