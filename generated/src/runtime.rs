@@ -842,7 +842,9 @@ pub(crate) mod payload {
     }
 
     /// The next item of an array, read strictly (a key given twice anywhere inside is an error).
-    pub(crate) fn next_strict<'de, A: de::SeqAccess<'de>, T: DeserializeOwned>(seq: &mut A) -> Result<Option<T>, A::Error> {
+    pub(crate) fn next_strict<'de, A: de::SeqAccess<'de>, T: DeserializeOwned>(
+        seq: &mut A,
+    ) -> Result<Option<T>, A::Error> {
         seq.next_element_seed(StrictSeed(PhantomData))
     }
 
