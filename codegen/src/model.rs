@@ -15,8 +15,16 @@ const SUBJECT_PLACEHOLDER: &str = "<identifier>";
 /// Module names the generated crate uses for itself.
 const RESERVED_MODULES: &[&str] = &["runtime", "event", "shared"];
 /// Type names the generated crate root uses for itself.
-const RESERVED_TYPES: &[&str] =
-    &["Event", "CloudEvent", "Contract", "DecodeError", "EncodeError", "IdempotencyKey", "InvalidAttributeName"];
+const RESERVED_TYPES: &[&str] = &[
+    "Event",
+    "CloudEvent",
+    "Contract",
+    "DecodeError",
+    "EncodeError",
+    "IdempotencyKey",
+    "InvalidAttributeName",
+    "Json",
+];
 
 /// Every version of one event type.
 #[derive(Debug, Clone)]

@@ -15,6 +15,6 @@ pub mod ticketing_event_published;
 pub use event::{decode, encode, Event};
 pub use runtime::{
     CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidAttributeName,
-    DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
+    Json, DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
 };
 pub use ticketing_event_published::TicketingEventPublished;

@@ -61,7 +61,7 @@ pub struct CloudEvent<T> {
     has_dataschema: bool,
     datacontenttype: Option<Cow<'static, str>>,
     idempotency_key: Option<String>,
-    extensions: BTreeMap<String, Value>,
+    extensions: BTreeMap<String, Json>,
 }
 
 impl<T: Contract> CloudEvent<T> {
@@ -103,7 +103,7 @@ impl<T: Contract> CloudEvent<T> {
         if !is_extension_name(&name) || is_reserved_name(&name) {
             return Err(InvalidAttributeName(name));
         }
-        self.extensions.insert(name, value.into());
+        self.extensions.insert(name, Json::from(value.into()));
         Ok(self)
     }
 
@@ -155,12 +155,12 @@ impl<T: Contract> CloudEvent<T> {
             None => IdempotencyKey::SourceId { source: Cow::Borrowed(T::SOURCE), id: Cow::Borrowed(&self.id) },
         }
     }
-    /// One extension attribute other than `idempotency_key`.
-    pub fn extension(&self, name: &str) -> Option<&Value> {
+    /// One extension attribute other than `idempotency_key`, as received.
+    pub fn extension(&self, name: &str) -> Option<&Json> {
         self.extensions.get(name)
     }
     /// Every extension attribute other than `idempotency_key`, sorted by name.
-    pub fn extensions(&self) -> impl Iterator<Item = (&str, &Value)> {
+    pub fn extensions(&self) -> impl Iterator<Item = (&str, &Json)> {
         self.extensions.iter().map(|(name, value)| (name.as_str(), value))
     }
 }
@@ -441,6 +441,170 @@ impl CapturedData<'_> for StrictValue {
     }
 }
 
+/// A JSON value the schema leaves untyped (`{}`, `true`, a member with no keywords, members a
+/// schema does not document, extension attributes), kept exactly as received: its JSON text.
+///
+/// Nothing is lost on the way through: an integer of any size, a number's spelling (`1.0`,
+/// `1e2`), the order of an object's members are encoded again as they came. Decoding checks
+/// the text as strictly as the rest of the event (an object with a key twice is an error).
+/// [`Json::to_value`] and [`Json::parse`] turn it into `serde_json::Value` or a type of yours.
+#[derive(Clone)]
+pub struct Json(Box<RawValue>);
+
+impl Json {
+    /// JSON `null`.
+    pub fn null() -> Json {
+        Json(RawValue::NULL.to_owned())
+    }
+
+    /// The value of JSON text `text`, kept as written (without surrounding whitespace). Invalid
+    /// JSON, or an object with a key twice, is an error.
+    pub fn from_text(text: impl Into<String>) -> Result<Json, serde_json::Error> {
+        let raw = RawValue::from_string(text.into().trim().to_owned())?;
+        serde_json::from_str::<UniqueKeys>(raw.get())?;
+        Ok(Json(raw))
+    }
+
+    /// The JSON text, exactly as received.
+    pub fn as_text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// As a `serde_json::Value`. Numbers that `serde_json::Value` cannot hold exactly (integers
+    /// beyond 64 bits, more digits than an `f64` has) come out rounded; [`Json::as_text`] has
+    /// them exactly.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+
+    /// Decodes the value into `T`.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl From<Value> for Json {
+    fn from(value: Value) -> Json {
+        // `Value`'s text is always valid JSON with unique keys.
+        RawValue::from_string(value.to_string()).map(Json).unwrap_or_else(|_| Json::null())
+    }
+}
+
+impl From<&Value> for Json {
+    fn from(value: &Value) -> Json {
+        RawValue::from_string(value.to_string()).map(Json).unwrap_or_else(|_| Json::null())
+    }
+}
+
+/// Equal when they are the same JSON value, as JSON Schema compares values: whatever the
+/// spacing and member order, numbers by value (`1` equals `1.0`).
+impl PartialEq for Json {
+    fn eq(&self, other: &Json) -> bool {
+        self.as_text() == other.as_text() || payload::json_equal(&self.to_value(), &other.to_value())
+    }
+}
+
+impl PartialEq<Value> for Json {
+    fn eq(&self, other: &Value) -> bool {
+        payload::json_equal(&self.to_value(), other)
+    }
+}
+
+impl fmt::Debug for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Json({})", self.as_text())
+    }
+}
+
+impl fmt::Display for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_text())
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        check_unique_keys(raw.get()).map_err(de::Error::custom)?;
+        Ok(Json(raw))
+    }
+}
+
+/// The text as it came when encoding to JSON (`serde_json`, which [`encode`](crate::encode)
+/// uses). Other serde formats get `serde_json`'s raw-value token.
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// Checks that no object in the JSON text has a key twice (nor nests beyond serde_json's
+/// recursion limit); the error names where inside the value (`[0].k`).
+fn check_unique_keys(text: &str) -> Result<(), String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, UniqueKeys>(&mut deserializer).map(|_| ()).map_err(|error| {
+        let path = error.path().to_string();
+        let message = payload::message(error.inner());
+        if path == "." {
+            message
+        } else {
+            format!("{message}, at `{path}` inside the value")
+        }
+    })
+}
+
+/// Reads a JSON value only to check that no object in it has a key twice.
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut keys = std::collections::BTreeSet::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if keys.contains(&key) {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            keys.insert(key);
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
+}
+
 /// A JSON value read like `serde_json::Value`, except that an object with a key twice is an
 /// error instead of keeping the last one: nothing the producer sent may be silently dropped.
 #[derive(Debug, Clone, PartialEq)]
@@ -554,7 +718,7 @@ pub(crate) struct Envelope<'de, D> {
     dataschema: Option<Text<'de>>,
     datacontenttype: Option<Text<'de>>,
     idempotency_key: Option<Text<'de>>,
-    extensions: BTreeMap<String, Value>,
+    extensions: BTreeMap<String, Json>,
     data: Option<D>,
     has_data_base64: bool,
 }
@@ -805,8 +969,8 @@ pub(crate) mod payload {
         Ok(())
     }
 
-    /// Like [`set_once`], for a member whose type holds `serde_json` values: read strictly (a
-    /// duplicated key anywhere inside is an error), then converted.
+    /// Like [`set_once`], for a member whose type holds a map (which would keep the last of two
+    /// equal keys): read strictly (a key given twice anywhere inside is an error), then decoded.
     pub(crate) fn set_once_strict<'de, A: MapAccess<'de>, T: DeserializeOwned>(
         map: &mut A,
         slot: &mut Option<T>,
@@ -819,26 +983,50 @@ pub(crate) mod payload {
         Ok(())
     }
 
-    /// Reads a [`StrictValue`] and converts it to `T` while still inside the member, so that an
-    /// error's path names the member.
+    /// Captures the value's text (checking it has no key twice), then decodes `T` from it while
+    /// still inside the member, so that an error's path names the member. Nothing is rounded on
+    /// the way: the text is what came.
     struct StrictSeed<T>(PhantomData<T>);
 
     impl<'de, T: DeserializeOwned> de::DeserializeSeed<'de> for StrictSeed<T> {
         type Value = T;
         fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-            let StrictValue(value) = StrictValue::deserialize(deserializer)?;
-            T::deserialize(value).map_err(de::Error::custom)
+            let raw = Json::deserialize(deserializer)?;
+            raw.parse().map_err(|error| de::Error::custom(message(&error)))
         }
     }
 
-    /// Keeps a member the schema does not document; a second occurrence is an error.
-    pub(crate) fn keep_undocumented<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        members: &mut serde_json::Map<String, Value>,
-        key: Key<'de>,
-    ) -> Result<(), A::Error> {
-        let StrictValue(value) = map.next_value()?;
-        insert_once(members, key.0.into_owned(), value, "field")
+    /// Reads `T` strictly (a key given twice anywhere inside is an error), for a newtype whose
+    /// value holds a map.
+    pub(crate) fn read_strict<'de, D: Deserializer<'de>, T: DeserializeOwned>(deserializer: D) -> Result<T, D::Error> {
+        de::DeserializeSeed::deserialize(StrictSeed(PhantomData), deserializer)
+    }
+
+    /// A `serde_json` error's message without its position (which counts inside a captured
+    /// value, not in the event).
+    pub(crate) fn message(error: &serde_json::Error) -> String {
+        let text = error.to_string();
+        if error.line() == 0 {
+            return text;
+        }
+        let position = format!(" at line {} column {}", error.line(), error.column());
+        text.strip_suffix(&position).map(str::to_owned).unwrap_or(text)
+    }
+
+    /// One branch of a union tried on the value's text: the branch, or why it does not match.
+    pub(crate) fn branch<T: DeserializeOwned>(raw: &Json) -> Result<T, String> {
+        raw.parse().map_err(|error| message(&error))
+    }
+
+    /// The member `name` of an object value, when it is a string (a union's tag).
+    pub(crate) fn tag(raw: &Json, name: &str) -> Option<String> {
+        match raw.to_value() {
+            Value::Object(mut members) => match members.remove(name) {
+                Some(Value::String(tag)) => Some(tag),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The next item of an array, read strictly (a key given twice anywhere inside is an error).
@@ -856,13 +1044,27 @@ pub(crate) mod payload {
     }
 
     /// Keeps a member the schema does not document, of the type its `additionalProperties`
-    /// gives; a second occurrence is an error.
-    pub(crate) fn keep_extra<'de, A: MapAccess<'de>, T: DeserializeOwned>(
+    /// gives (any JSON value when it gives none); a second occurrence is an error.
+    pub(crate) fn keep_extra<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        map: &mut A,
+        members: &mut BTreeMap<String, T>,
+        key: Key<'de>,
+    ) -> Result<(), A::Error> {
+        let value = map.next_value()?;
+        insert_member(members, key, value)
+    }
+
+    /// Like [`keep_extra`], for a type that holds a map: read strictly, then decoded.
+    pub(crate) fn keep_extra_strict<'de, A: MapAccess<'de>, T: DeserializeOwned>(
         map: &mut A,
         members: &mut BTreeMap<String, T>,
         key: Key<'de>,
     ) -> Result<(), A::Error> {
         let value = map.next_value_seed(StrictSeed(PhantomData))?;
+        insert_member(members, key, value)
+    }
+
+    fn insert_member<E: de::Error, T>(members: &mut BTreeMap<String, T>, key: Key<'_>, value: T) -> Result<(), E> {
         match members.entry(key.0.into_owned()) {
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(value);
@@ -880,7 +1082,7 @@ pub(crate) mod payload {
         serde_json::from_str::<Value>(listed).is_ok_and(|listed| json_equal(value, &listed))
     }
 
-    fn json_equal(a: &Value, b: &Value) -> bool {
+    pub(crate) fn json_equal(a: &Value, b: &Value) -> bool {
         match (a, b) {
             (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
                 (Some(a), Some(b), _, _) => a == b,
@@ -969,7 +1171,7 @@ struct RawEnvelope<'de, D> {
     dataschema: Option<Text<'de>>,
     datacontenttype: Option<Text<'de>>,
     idempotency_key: Option<Text<'de>>,
-    extensions: BTreeMap<String, Value>,
+    extensions: BTreeMap<String, Json>,
     data: Option<D>,
     has_data_base64: bool,
 }
@@ -1027,8 +1229,8 @@ impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
                     if !is_extension_name(&name) {
                         return Err(fail(self.error, &name, "is not a valid extension attribute name ([a-z0-9]+)"));
                     }
-                    let value = match map.next_value::<StrictValue>() {
-                        Ok(StrictValue(value)) => value,
+                    let value = match map.next_value::<Json>() {
+                        Ok(value) => value,
                         Err(value_error) => {
                             *self.error = Some(not_a_cloud_event(&name, &value_error.to_string()));
                             return Err(value_error);

@@ -376,3 +376,41 @@ fn tuples_decode_by_position_and_keep_their_rest() {
         assert!(round_trip("catalog.shapes_tuples", refused.clone()).is_err(), "{refused}");
     }
 }
+
+#[test]
+fn numeric_bounds_multiples_and_item_counts_are_checked_exactly() {
+    use cope_events_fixture_catalog::catalog_checked_numbers::v1::{
+        CatalogCheckedNumbersV1Seats as Seats, CatalogCheckedNumbersV1Step as Step,
+    };
+    let valid = json!({"seats": 500, "step": 3, "ratio": 0.5, "tags": ["a", "b"], "merged": 5, "listed": 0});
+    assert_eq!(round_trip("catalog.checked_numbers", valid.clone()).unwrap(), valid);
+    for (member, refused) in [
+        ("seats", json!(0)),
+        ("seats", json!(501)),
+        ("step", json!(2)),
+        ("step", json!(4)),
+        ("ratio", json!(0)),
+        ("ratio", json!(1.0)),
+        ("tags", json!([])),
+        ("tags", json!(["a", "b", "c"])),
+        ("merged", json!(4)),
+    ] {
+        let error = round_trip("catalog.checked_numbers", json!({ member: refused })).expect_err("out of bounds");
+        assert!(error.to_string().contains(&format!("data.{member}")), "{member} = {refused}: {error}");
+    }
+    // `listed` stands beside `enum`: its `minimum` is listed as not enforced, and 0 decodes.
+    assert!(round_trip("catalog.checked_numbers", json!({"listed": 0})).is_ok());
+    assert_eq!(Seats::new(1).map(Seats::get), Ok(1));
+    assert!(Seats::new(0).is_err() && Seats::try_from(501).is_err());
+    assert_eq!(Step::new(6).map(i64::from), Ok(6));
+    assert_eq!(Step::new(7).unwrap_err(), "is not a multiple of 3");
+}
+
+#[test]
+fn draft_04_exclusive_bounds_are_booleans_beside_their_bound() {
+    let valid = json!({"above": 4, "merged": 5});
+    assert_eq!(round_trip("catalog.draft_04", valid.clone()).unwrap(), valid);
+    for (member, refused) in [("above", 3), ("merged", 4)] {
+        assert!(round_trip("catalog.draft_04", json!({ member: refused })).is_err(), "{member} = {refused}");
+    }
+}

@@ -32,10 +32,21 @@ fn a_ten_thousand_deep_body_is_a_typed_error() {
         ("array at the top", deep_array.clone()),
         ("object at the top", deep_object.clone()),
         ("array as an extension", format!(r#"{{"specversion":"1.0","deep":{deep_array}}}"#)),
-        ("object as data", String::from_utf8(edited_example(|_| {})).unwrap().replacen(r#""data":"#, &format!(r#""data":{deep_object},"x":"#), 1)),
+        (
+            "object as data",
+            String::from_utf8(edited_example(|_| {})).unwrap().replacen(
+                r#""data":"#,
+                &format!(r#""data":{deep_object},"x":"#),
+                1,
+            ),
+        ),
     ] {
         match decode(body.as_bytes()) {
-            Err(DecodeError::MalformedJson { .. } | DecodeError::NotACloudEvent { .. } | DecodeError::InvalidPayload { .. }) => {}
+            Err(
+                DecodeError::MalformedJson { .. }
+                | DecodeError::NotACloudEvent { .. }
+                | DecodeError::InvalidPayload { .. },
+            ) => {}
             other => panic!("{name}: {other:?}"),
         }
     }

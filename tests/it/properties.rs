@@ -12,9 +12,19 @@ use serde_json::Value;
 /// matter to the decoder.
 fn mutated_example() -> impl Strategy<Value = Vec<u8>> {
     let tokens = prop_oneof![
-        Just(&b"\""[..]), Just(&b"{"[..]), Just(&b"}"[..]), Just(&b"["[..]), Just(&b","[..]), Just(&b":"[..]),
-        Just(&b"null"[..]), Just(&b"1e999"[..]), Just(&b"\\u0000"[..]), Just(&b"\xff"[..]), Just(&b"\"id\":\"x\","[..]),
-        Just(&b"\"data\":{},"[..]), Just(&b"\"type\":\"ticketing.event.published\","[..]),
+        Just(&b"\""[..]),
+        Just(&b"{"[..]),
+        Just(&b"}"[..]),
+        Just(&b"["[..]),
+        Just(&b","[..]),
+        Just(&b":"[..]),
+        Just(&b"null"[..]),
+        Just(&b"1e999"[..]),
+        Just(&b"\\u0000"[..]),
+        Just(&b"\xff"[..]),
+        Just(&b"\"id\":\"x\","[..]),
+        Just(&b"\"data\":{},"[..]),
+        Just(&b"\"type\":\"ticketing.event.published\","[..]),
     ];
     let edit = (0..REFERENCE_EXAMPLE.len(), 0u8..3, any::<u8>(), tokens);
     proptest::collection::vec(edit, 1..4).prop_map(|edits| {
@@ -93,8 +103,12 @@ fn schema_fragment() -> impl Strategy<Value = Value> {
         Just(serde_json::json!(42)),
     ];
     leaf.prop_recursive(3, 12, 4, |inner| {
-        (proptest::collection::btree_map("[a-zA-Z_$@+ ]{0,6}|type|self|map", inner.clone(), 0..4), any::<bool>(), proptest::option::of(inner)).prop_map(
-            |(properties, closed, items)| {
+        (
+            proptest::collection::btree_map("[a-zA-Z_$@+ ]{0,6}|type|self|map", inner.clone(), 0..4),
+            any::<bool>(),
+            proptest::option::of(inner),
+        )
+            .prop_map(|(properties, closed, items)| {
                 let mut schema = serde_json::json!({"type": "object", "properties": properties});
                 if closed {
                     schema["additionalProperties"] = Value::Bool(false);
@@ -103,8 +117,7 @@ fn schema_fragment() -> impl Strategy<Value = Value> {
                     schema["properties"]["list"] = serde_json::json!({"type": "array", "items": items});
                 }
                 schema
-            },
-        )
+            })
     })
 }
 

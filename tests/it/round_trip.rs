@@ -1,7 +1,9 @@
 //! Nothing is lost: decode then encode gives JSON equal to the input, whatever the contract
 //! allows the producer to add.
 
-use cope_events::{decode, encode, Event, TicketingEventPublished};
+use std::collections::BTreeMap;
+
+use cope_events::{decode, encode, Event, Json, TicketingEventPublished};
 use cope_events_tests::{edited_example, edited_payload};
 use serde_json::{json, Value};
 
@@ -17,7 +19,7 @@ fn check_round_trip(input: &[u8]) -> Event {
     event
 }
 
-fn venue(event: &Event) -> Option<&serde_json::Map<String, Value>> {
+fn venue(event: &Event) -> Option<&BTreeMap<String, Json>> {
     let Event::TicketingEventPublished(TicketingEventPublished::V1(event)) = event;
     event.data.venue.as_ref()
 }
@@ -29,7 +31,7 @@ fn undocumented_payload_members_are_kept() {
         data.insert("price_tier".into(), json!(3.5));
     }));
     let Event::TicketingEventPublished(TicketingEventPublished::V1(event)) = event;
-    assert_eq!(event.data.additional_properties.get("price_tier"), Some(&json!(3.5)));
+    assert_eq!(event.data.additional_properties.get("price_tier").map(Json::to_value), Some(json!(3.5)));
 }
 
 #[test]
@@ -40,7 +42,7 @@ fn unknown_extension_attributes_are_kept() {
     }));
     assert_eq!(event.idempotency_key(), cope_events::IdempotencyKey::Cope("ticketing.event.published:example".into()));
     let Event::TicketingEventPublished(TicketingEventPublished::V1(event)) = event;
-    assert_eq!(event.extension("partitionkey"), Some(&json!("event-42")));
+    assert_eq!(event.extension("partitionkey").map(Json::to_value), Some(json!("event-42")));
     assert_eq!(event.extensions().count(), 2);
 }
 
@@ -51,11 +53,56 @@ fn absent_and_empty_venue_stay_different() {
         data.insert("venue".into(), json!({}));
     }));
     assert_eq!(venue(&absent), None);
-    assert_eq!(venue(&empty), Some(&serde_json::Map::new()));
+    assert_eq!(venue(&empty), Some(&BTreeMap::new()));
     let full = check_round_trip(&edited_payload(|data| {
         data.insert("venue".into(), json!({"name": "Hall", "address": {"city": "Oslo"}}));
     }));
-    assert_eq!(venue(&full).and_then(|venue| venue.get("name")), Some(&json!("Hall")));
+    assert_eq!(venue(&full).and_then(|venue| venue.get("name")).map(Json::to_value), Some(json!("Hall")));
+}
+
+/// Untyped values (members the schema leaves open, undocumented members, extension attributes)
+/// come back as they were written: integers beyond 64 bits, a number's spelling, member order.
+#[test]
+fn untyped_values_come_back_exactly_as_received() {
+    const EXACT: [&str; 4] = [
+        "123456789012345678901234567890",
+        "-0.1000000000000000000000000000001",
+        "1.0",
+        r#"{"z": 1e2, "a": [1.50, -0]}"#,
+    ];
+    let body = edited_example(|event| {
+        event.insert("bigextension".into(), json!("EXACT0"));
+        let data = event["data"].as_object_mut().unwrap();
+        data.insert("venue".into(), json!({"capacity": "EXACT0", "ratio": "EXACT1"}));
+        data.insert("seating".into(), json!(["EXACT2", "EXACT3"]));
+    });
+    let mut text = String::from_utf8(body).unwrap();
+    for (index, exact) in EXACT.iter().enumerate() {
+        text = text.replace(&format!("\"EXACT{index}\""), exact);
+    }
+    let event = decode(text.as_bytes()).unwrap_or_else(|error| panic!("must decode: {error}"));
+    let encoded = String::from_utf8(encode(&event).unwrap()).unwrap();
+    for exact in EXACT {
+        assert_eq!(encoded.matches(exact).count(), text.matches(exact).count(), "{exact} in {encoded}");
+    }
+    let Event::TicketingEventPublished(TicketingEventPublished::V1(typed)) = &event;
+    assert_eq!(typed.extension("bigextension").map(Json::as_text), Some(EXACT[0]));
+    assert_eq!(venue(&event).and_then(|venue| venue.get("ratio")).map(Json::as_text), Some(EXACT[1]));
+    assert_eq!(typed.data.additional_properties["seating"].as_text(), format!("[{},{}]", EXACT[2], EXACT[3]));
+    // The encoding is a fixed point: decoding it again gives it again, byte for byte.
+    assert_eq!(String::from_utf8(encode(&decode(encoded.as_bytes()).unwrap()).unwrap()).unwrap(), encoded);
+}
+
+#[test]
+fn a_key_twice_inside_an_untyped_value_is_refused() {
+    let body = String::from_utf8(edited_payload(|data| {
+        data.insert("venue".into(), json!({"name": {"first": 1, "second": 2}}));
+    }))
+    .unwrap()
+    .replace("\"second\"", "\"first\"");
+    let error = decode(body.as_bytes()).expect_err("a duplicated key inside venue must be refused");
+    assert!(error.to_string().contains("duplicate key `first`"), "{error}");
+    assert!(error.to_string().contains("data.venue"), "the error names where: {error}");
 }
 
 #[test]

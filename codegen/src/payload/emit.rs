@@ -30,7 +30,7 @@ pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
 /// The Rust spelling of a type.
 pub(crate) fn tokens(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::Any => quote!(::serde_json::Value),
+        Ty::Any => quote!(crate::runtime::Json),
         Ty::Null => quote!(()),
         Ty::Boolean => quote!(bool),
         Ty::Integer => quote!(i64),
@@ -42,13 +42,12 @@ pub(crate) fn tokens(ty: &Ty) -> TokenStream {
             quote!(#name)
         }
         Ty::Shared(path) => {
-            syn::parse_str::<syn::Path>(path).map(|path| quote!(#path)).unwrap_or_else(|_| quote!(::serde_json::Value))
+            syn::parse_str::<syn::Path>(path).map(|path| quote!(#path)).unwrap_or_else(|_| quote!(crate::runtime::Json))
         }
         Ty::Vec(inner) => {
             let inner = tokens(inner);
             quote!(::std::vec::Vec<#inner>)
         }
-        Ty::Map(inner) if **inner == Ty::Any => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
         Ty::Map(inner) => {
             let inner = tokens(inner);
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
@@ -64,12 +63,12 @@ pub(crate) fn tokens(ty: &Ty) -> TokenStream {
     }
 }
 
-/// Whether values of `ty` hold `serde_json` values directly, which `serde_json` would read
-/// keeping the last of two equal keys: such members are read strictly.
-pub(crate) fn holds_untyped(ty: &Ty) -> bool {
+/// Whether values of `ty` hold a map, which serde would read keeping the last of two equal
+/// keys: such members are read strictly. (Untyped values check their own keys.)
+pub(crate) fn holds_map(ty: &Ty) -> bool {
     match ty {
-        Ty::Any => true,
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => holds_untyped(inner),
+        Ty::Map(_) => true,
+        Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => holds_map(inner),
         _ => false,
     }
 }

@@ -10,8 +10,8 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::emit::{doc_attributes, holds_untyped, tokens};
-use super::model::{Field, Item, PresenceRule, Struct, Ty};
+use super::emit::{doc_attributes, holds_map, tokens};
+use super::model::{Field, Item, PresenceRule, Struct};
 use crate::names;
 
 /// The field that keeps members a schema does not document.
@@ -24,6 +24,8 @@ struct Pattern {
     regex: String,
     source: String,
     ty: TokenStream,
+    /// The type holds a map: read strictly.
+    strict: bool,
 }
 
 /// One documented member, as the serde impls see it.
@@ -77,7 +79,7 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
             wire_name: field.wire_name.clone(),
             required: field.required,
             slot: tokens(&slot_ty),
-            strict: holds_untyped(&slot_ty),
+            strict: holds_map(&slot_ty),
         });
         if let Some(default) = &field.default {
             let constant = format_ident!("{}_DEFAULT", ident.to_string().trim_end_matches('_').to_shouty_snake_case());
@@ -87,12 +89,9 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
             defaults.push(quote!(#[doc = #doc] pub const #constant: &'static str = #text;));
         }
     }
-    let extra_ty = match &structure.extra {
-        Ty::Any => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        typed => {
-            let typed = tokens(typed);
-            quote!(::std::collections::BTreeMap<::std::string::String, #typed>)
-        }
+    let extra_ty = {
+        let ty = tokens(&structure.extra);
+        quote!(::std::collections::BTreeMap<::std::string::String, #ty>)
     };
     let doc = doc_attributes(&item.doc);
     let derive_default = structure.fields.iter().all(|field| !field.required);
@@ -108,10 +107,11 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
             regex: members.pattern.clone(),
             source: members.source.clone(),
             ty: tokens(&members.ty),
+            strict: holds_map(&members.ty),
         })
         .collect();
     let deserialize =
-        deserialize_impl(&name, &members, &undocumented, structure.extra != Ty::Any, &presence, &patterns);
+        deserialize_impl(&name, &members, &undocumented, holds_map(&structure.extra), &presence, &patterns);
     let serialize = serialize_impl(&name, &members, &undocumented, &patterns);
     let pattern_declarations = patterns.iter().map(|Pattern { field, source, ty, .. }| {
         let doc = doc_attributes(&[super::docs::inert_text(&format!(
@@ -230,7 +230,7 @@ fn deserialize_impl(
     name: &Ident,
     members: &[Member],
     undocumented: &Ident,
-    typed_extra: bool,
+    extra_strict: bool,
     presence: &TokenStream,
     patterns: &[Pattern],
 ) -> TokenStream {
@@ -252,11 +252,7 @@ fn deserialize_impl(
             quote!(#ident: #slot,)
         }
     });
-    let (extra_new, keep) = if typed_extra {
-        (quote!(::std::collections::BTreeMap::new()), quote!(keep_extra))
-    } else {
-        (quote!(::serde_json::Map::new()), quote!(keep_undocumented))
-    };
+    let keep = if extra_strict { quote!(keep_extra_strict) } else { quote!(keep_extra) };
     // An undocumented member goes to the first pattern its name matches, else to the rest.
     let locals: Vec<Ident> = (0..patterns.len()).map(|index| format_ident!("__pattern{index}")).collect();
     let pattern_locals = patterns.iter().zip(&locals).map(|(Pattern { ty, .. }, local)| {
@@ -271,10 +267,11 @@ fn deserialize_impl(
         }
     });
     let mut fallback = quote!(crate::runtime::payload::#keep(&mut __map, &mut __undocumented, __key)?);
-    for ((_, local), name) in patterns.iter().zip(&locals).zip(&statics).rev() {
+    for ((pattern, local), name) in patterns.iter().zip(&locals).zip(&statics).rev() {
+        let keep_pattern = if pattern.strict { quote!(keep_extra_strict) } else { quote!(keep_extra) };
         fallback = quote! {
             if #name.as_ref().is_some_and(|pattern| pattern.is_match(&__key.0)) {
-                crate::runtime::payload::keep_extra(&mut __map, &mut #local, __key)?
+                crate::runtime::payload::#keep_pattern(&mut __map, &mut #local, __key)?
             } else {
                 #fallback
             }
@@ -292,7 +289,7 @@ fn deserialize_impl(
                     fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#name, __A::Error> {
                         #(#declarations)*
                         #(#pattern_statics)*
-                        let mut __undocumented = #extra_new;
+                        let mut __undocumented = ::std::collections::BTreeMap::new();
                         #(#pattern_locals)*
                         while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
                             match &*__key.0 {

@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::emit::{doc_attributes, holds_untyped, tokens};
+use super::emit::{doc_attributes, holds_map, tokens};
 use super::model::{Item, Tuple, Ty};
 
 pub(crate) fn items(item: &Item, tuple: &Tuple) -> TokenStream {
@@ -108,11 +108,11 @@ pub(crate) fn items(item: &Item, tuple: &Tuple) -> TokenStream {
     }
 }
 
-/// The next item of the array as `ty`, `None` at its end (read strictly when `ty` holds
-/// untyped values).
+/// The next item of the array as `ty`, `None` at its end (read strictly when `ty` holds a
+/// map).
 fn next_element(ty: &Ty) -> TokenStream {
     let rust = tokens(ty);
-    if holds_untyped(ty) {
+    if holds_map(ty) {
         quote!(crate::runtime::payload::next_strict::<__A, #rust>(&mut __seq)?)
     } else {
         quote!(__seq.next_element::<#rust>()?)

@@ -55,7 +55,7 @@ pub(crate) fn items(item: &Item, union: &Union) -> TokenStream {
         let closed = format!("{label}: has members its schema does not allow");
         quote! {
             crate::runtime::payload::attempt_branch::<__D::Error>()?;
-            match <#ty as ::serde::Deserialize>::deserialize(&value) {
+            match crate::runtime::payload::branch::<#ty>(&value) {
                 ::std::result::Result::Ok(branch) if #accept => matched.push(Self::#variant(branch)),
                 ::std::result::Result::Ok(_) => failures.push(::std::string::String::from(#closed)),
                 ::std::result::Result::Err(error) => failures.push(format!("{}: {}", #label, error)),
@@ -69,7 +69,7 @@ pub(crate) fn items(item: &Item, union: &Union) -> TokenStream {
                 quote!(::std::option::Option::Some(#tag_value) => { #body })
             });
             quote! {
-                match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                match crate::runtime::payload::tag(&value, #tag).as_deref() {
                     #(#arms)*
                     _ => {}
                 }
@@ -114,8 +114,9 @@ pub(crate) fn items(item: &Item, union: &Union) -> TokenStream {
                 // Bounded: a union that leads back to itself, or a deep tree of them, is an
                 // error rather than endless work.
                 let _depth = crate::runtime::payload::enter_union::<__D::Error>()?;
-                // Read once (a key given twice is an error), then try the branches on it.
-                let crate::runtime::StrictValue(value) = <crate::runtime::StrictValue as ::serde::Deserialize>::deserialize(deserializer)?;
+                // Captured once, exactly as it came (a key given twice is an error), then the
+                // branches are tried on its text.
+                let value = <crate::runtime::Json as ::serde::Deserialize>::deserialize(deserializer)?;
                 let mut matched: ::std::vec::Vec<Self> = ::std::vec::Vec::new();
                 let mut failures: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
                 #attempts

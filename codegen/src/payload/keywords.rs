@@ -4,14 +4,16 @@
 //!
 //! - Keywords that shape the data (`type`, `properties`, `items`, `enum`, unions, `$ref`...)
 //!   are read by `lower` and become types.
-//! - Keywords that only narrow what is valid are enforced where it is cheap (`required`,
-//!   `minLength`, `maxLength`, `pattern`); the others are listed as not enforced: the decoder
-//!   accepts more than the schema there, never less.
+//! - Keywords that only narrow what is valid are enforced where it is cheap: `required`, and
+//!   the checks of a newtype (lengths, patterns, numeric bounds, item counts; see `checks`)
+//!   where the schema object that states them is typed by them. Everywhere else they are
+//!   listed as not enforced: the decoder accepts more than the schema there, never less.
 //! - Annotations document; they never change a type.
 //! - Unknown keywords are annotations too, as JSON Schema says; each is a warning.
 
 use serde_json::Value;
 
+use super::checks::{checked_where_stated, CHECKED};
 use super::model::NotEnforced;
 use crate::json_pointer::escape;
 
@@ -51,21 +53,11 @@ const ENFORCED: &[&str] = &[
     "anyOf",
     "oneOf",
     "$ref",
-    "minLength",
-    "maxLength",
-    "pattern",
 ];
 
 /// Keywords that narrow what is valid and that the generated decoder does not check.
 const NOT_ENFORCED: &[&str] = &[
     "format",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
     "uniqueItems",
     "minProperties",
     "maxProperties",
@@ -89,7 +81,10 @@ const REFUSED: &[&str] = &["$dynamicRef", "$recursiveRef"];
 
 /// Whether a schema object narrows its values with a keyword the decoder does not enforce.
 pub(crate) fn narrows_unenforced(object: &serde_json::Map<String, Value>) -> bool {
-    object.keys().any(|keyword| NOT_ENFORCED.contains(&keyword.as_str()))
+    object.keys().any(|keyword| {
+        NOT_ENFORCED.contains(&keyword.as_str())
+            || (CHECKED.contains(&keyword.as_str()) && !checked_where_stated(keyword, object))
+    })
 }
 
 /// Annotations, and keywords the generator does not know (read as annotations, as JSON
@@ -97,6 +92,7 @@ pub(crate) fn narrows_unenforced(object: &serde_json::Map<String, Value>) -> boo
 pub(crate) fn is_annotation(keyword: &str) -> bool {
     ANNOTATIONS.contains(&keyword)
         || !(ENFORCED.contains(&keyword)
+            || CHECKED.contains(&keyword)
             || NOT_ENFORCED.contains(&keyword)
             || REFUSED.contains(&keyword)
             || CONTAINERS.contains(&keyword))
@@ -152,13 +148,16 @@ fn visit(schema: &Value, pointer: &str, legacy: bool, root: bool, survey: &mut S
                 at.clone(),
                 format!("`{keyword}` depends on where a value is validated from; no static type can mean it"),
             ));
-        } else if NOT_ENFORCED.contains(&keyword) {
+        } else if NOT_ENFORCED.contains(&keyword)
+            || (CHECKED.contains(&keyword) && !checked_where_stated(keyword, object))
+        {
             survey.not_enforced.push(NotEnforced { pointer: at.clone(), keyword: keyword.to_owned() });
         } else if keyword == "additionalProperties" && *value == Value::Bool(false) {
             survey
                 .not_enforced
                 .push(NotEnforced { pointer: at.clone(), keyword: "additionalProperties: false".to_owned() });
         } else if !(ENFORCED.contains(&keyword)
+            || CHECKED.contains(&keyword)
             || ANNOTATIONS.contains(&keyword)
             || is_container(keyword)
             || (legacy && keyword == "id"))

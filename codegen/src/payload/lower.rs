@@ -17,12 +17,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
+use super::checks;
 use super::docs::doc_lines;
 use super::keywords::{is_annotation, is_container, narrows_unenforced};
 use super::merge::{merge, type_set, MergeError, Merged};
 use super::model::{
-    Field, Item, Kind, Literal, Module, Newtype, NotEnforced, PatternMembers, PresenceRule, StringChecks, Struct,
-    Tuple, Ty, Union, Variant,
+    Checks, Field, Item, Kind, Literal, Module, Newtype, NotEnforced, PatternMembers, PresenceRule, Struct, Tuple, Ty,
+    Union, Variant,
 };
 use super::naming::{distinct, literal_variants, TypeNames};
 use crate::error::Error;
@@ -121,7 +122,7 @@ pub(crate) fn contract(document: &Document<'_>, bundle: &Bundle, payload_type: &
         lower.push(Item {
             name: payload_type.to_owned(),
             doc,
-            kind: Kind::Newtype(Newtype { inner: root.into_ty(), checks: StringChecks::default() }),
+            kind: Kind::Newtype(Newtype { inner: root.into_ty(), checks: Checks::None }),
         });
     }
     lower.finish()
@@ -461,7 +462,7 @@ impl<'a> Lower<'a> {
             self.push(Item {
                 name: name.clone(),
                 doc: doc_lines(schema),
-                kind: Kind::Newtype(Newtype { inner: lowered.ty, checks: StringChecks::default() }),
+                kind: Kind::Newtype(Newtype { inner: lowered.ty, checks: Checks::None }),
             });
             lowered.ty = Ty::Named(name);
         }
@@ -768,7 +769,12 @@ impl<'a> Lower<'a> {
                     _ => Some(Ty::Any),
                 };
                 let Some((positions, keyword)) = positions else {
-                    return Lowered::of(Ty::Vec(Box::new(rest.unwrap_or(Ty::Any))));
+                    let list = Ty::Vec(Box::new(rest.unwrap_or(Ty::Any)));
+                    let checks = checks::item_checks(object);
+                    if checks.is_empty() {
+                        return Lowered::of(list);
+                    }
+                    return Lowered::of(self.checked(list, Checks::Items(checks), object, hint));
                 };
                 let name = self.name(hint);
                 let slot = self.begin();
@@ -788,29 +794,23 @@ impl<'a> Lower<'a> {
                 Ty::Named(name)
             }
             "string" => {
-                let checks = StringChecks {
-                    min_length: object.get("minLength").and_then(Value::as_u64).filter(|length| *length > 0),
-                    max_length: object.get("maxLength").and_then(Value::as_u64),
-                    pattern: object
-                        .get("pattern")
-                        .and_then(Value::as_str)
-                        .and_then(|pattern| crate::pattern::to_rust(pattern).ok()),
-                    pattern_source: object.get("pattern").and_then(Value::as_str).map(str::to_owned),
-                };
+                let checks = checks::string_checks(object);
                 if checks.is_empty() {
                     Ty::String
                 } else {
-                    let name = self.name(hint);
-                    self.push(Item {
-                        name: name.clone(),
-                        doc: doc_lines(&Value::Object(object.clone())),
-                        kind: Kind::Newtype(Newtype { inner: Ty::String, checks }),
-                    });
-                    Ty::Named(name)
+                    self.checked(Ty::String, Checks::String(checks), object, hint)
                 }
             }
-            "integer" => self.integer(object, at),
-            "number" => Ty::Number,
+            "integer" | "number" => {
+                let integer = kind == "integer";
+                let ty = if integer { self.integer(object, at) } else { Ty::Number };
+                let checks = checks::number_checks(object, integer);
+                if checks.is_empty() {
+                    ty
+                } else {
+                    self.checked(ty, Checks::Number(checks), object, hint)
+                }
+            }
             "boolean" => Ty::Boolean,
             "null" => Ty::Null,
             other => {
@@ -819,6 +819,17 @@ impl<'a> Lower<'a> {
             }
         };
         Lowered::of(ty)
+    }
+
+    /// A newtype of `inner` that only a value passing `checks` makes.
+    fn checked(&mut self, inner: Ty, checks: Checks, object: &Map<String, Value>, hint: &Hint) -> Ty {
+        let name = self.name(hint);
+        self.push(Item {
+            name: name.clone(),
+            doc: doc_lines(&Value::Object(object.clone())),
+            kind: Kind::Newtype(Newtype { inner, checks }),
+        });
+        Ty::Named(name)
     }
 
     /// `i64`, or `u64` when the schema's bounds allow values only `u64` holds; integers beyond

@@ -163,8 +163,24 @@ fn flatten(
             flatten(branch, resolve, modern, flat, followed)?;
         }
     }
+    exclusive_bounds_as_numbers(&mut object);
     flat.push(object);
     Ok(())
+}
+
+/// Draft-04's `exclusiveMinimum: true` beside `minimum: m` says what `exclusiveMinimum: m`
+/// says from draft-06 on. In that form, bounds from several parts combine as each part meant.
+fn exclusive_bounds_as_numbers(object: &mut Map<String, Value>) {
+    for (inclusive, exclusive) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] {
+        let Some(Value::Bool(flag)) = object.get(exclusive) else { continue };
+        let flag = *flag;
+        object.remove(exclusive);
+        if flag {
+            if let Some(bound) = object.remove(inclusive) {
+                object.insert(exclusive.to_owned(), bound);
+            }
+        }
+    }
 }
 
 /// One schema object saying what every object of `flat` says.

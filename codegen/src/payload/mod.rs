@@ -9,6 +9,7 @@
 //! own emitters, with serde impls that keep what they decode: decoding then encoding gives back
 //! JSON equal to the input.
 
+mod checks;
 mod docs;
 mod emit;
 mod emit_literals;
@@ -32,7 +33,7 @@ use crate::shared::{Bundle, SharedDocument};
 pub(crate) use docs::inert_text;
 use lower::Document;
 pub(crate) use model::NotEnforced;
-use model::{Kind, Module};
+use model::{Checks, Kind, Module};
 
 /// One module's payload types, ready to be placed in it.
 pub(crate) struct Payload {
@@ -96,7 +97,7 @@ fn finish(document: &Document<'_>, lowered: Result<lower::Lowering, Vec<Error>>)
 
 fn uses_regex(module: &Module) -> bool {
     module.items.iter().any(|item| match &item.kind {
-        Kind::Newtype(newtype) => newtype.checks.pattern.is_some(),
+        Kind::Newtype(newtype) => matches!(&newtype.checks, Checks::String(checks) if checks.pattern.is_some()),
         Kind::Struct(structure) => !structure.patterns.is_empty(),
         _ => false,
     })

@@ -73,8 +73,9 @@ pub(crate) enum Kind {
     /// An enum whose variants are exact JSON values (`enum`, `const`).
     Literals(Vec<Literal>),
     Union(Union),
-    /// A struct of one field, with checks on its value (`minLength`, `pattern`) or standing
-    /// where a name is needed for another type (a payload whose root is an array).
+    /// A struct of one field, with checks on its value (`minLength`, `pattern`, `minimum`,
+    /// `maxItems`...) or standing where a name is needed for another type (a payload whose
+    /// root is an array).
     Newtype(Newtype),
     /// Another name for a type (a shared definition that is only a `$ref` or a scalar).
     Alias(Ty),
@@ -184,10 +185,21 @@ pub(crate) struct Variant {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Newtype {
     pub inner: Ty,
-    pub checks: StringChecks,
+    pub checks: Checks,
 }
 
-/// What a string newtype checks on decode.
+/// What a newtype checks on decode and on construction: only a valid value makes one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Checks {
+    /// Nothing: the newtype only gives its inner type a name.
+    #[default]
+    None,
+    String(StringChecks),
+    Number(NumberChecks),
+    Items(ItemChecks),
+}
+
+/// What a string newtype checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct StringChecks {
     /// In characters (Unicode scalar values), as JSON Schema counts.
@@ -202,6 +214,43 @@ pub(crate) struct StringChecks {
 impl StringChecks {
     pub(crate) fn is_empty(&self) -> bool {
         self.min_length.is_none() && self.max_length.is_none() && self.pattern.is_none()
+    }
+}
+
+/// What a number newtype checks: its bounds (`minimum`, `exclusiveMinimum`, ...) and, for
+/// integers, `multipleOf`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct NumberChecks {
+    /// Every lower bound the schema gives; all must hold.
+    pub lower: Vec<Bound>,
+    pub upper: Vec<Bound>,
+    /// `multipleOf` by a positive integer, checked on integers.
+    pub multiple_of: Option<u64>,
+}
+
+impl NumberChecks {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lower.is_empty() && self.upper.is_empty() && self.multiple_of.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Bound {
+    pub value: serde_json::Number,
+    /// `exclusiveMinimum`/`exclusiveMaximum`: the bound itself is outside.
+    pub exclusive: bool,
+}
+
+/// What an array newtype checks: how many items it has (`minItems`, `maxItems`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ItemChecks {
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl ItemChecks {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.min_items.is_none() && self.max_items.is_none()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct TicketingEventPublishedV1 {
     pub capacity: i64,
     pub ends_at: ::std::string::String,
     pub event_id: ::std::string::String,
-    pub event_product_ids: ::std::vec::Vec<::serde_json::Value>,
+    pub event_product_ids: ::std::vec::Vec<crate::runtime::Json>,
     pub event_type: TicketingEventPublishedV1EventType,
     pub occurred_at: ::std::string::String,
     pub schema_version: TicketingEventPublishedV1SchemaVersion,
@@ -34,12 +34,12 @@ pub struct TicketingEventPublishedV1 {
     pub timezone: ::std::string::String,
     pub title: ::std::string::String,
     pub venue: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, crate::runtime::Json>,
     >,
     /// Members the schema does not document, kept so that re-encoding loses nothing.
-    pub additional_properties: ::serde_json::Map<
+    pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::serde_json::Value,
+        crate::runtime::Json,
     >,
 }
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
@@ -63,7 +63,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                 let mut __slot1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut __slot2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut __slot3: ::std::option::Option<
-                    ::std::vec::Vec<::serde_json::Value>,
+                    ::std::vec::Vec<crate::runtime::Json>,
                 > = ::std::option::Option::None;
                 let mut __slot4: ::std::option::Option<
                     TicketingEventPublishedV1EventType,
@@ -79,9 +79,12 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                 let mut __slot9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut __slot10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut __slot11: ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        crate::runtime::Json,
+                    >,
                 > = ::std::option::Option::None;
-                let mut __undocumented = ::serde_json::Map::new();
+                let mut __undocumented = ::std::collections::BTreeMap::new();
                 while let ::std::option::Option::Some(__key) = __map
                     .next_key::<crate::runtime::Key<'de>>()?
                 {
@@ -108,7 +111,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                             )?
                         }
                         "event_product_ids" => {
-                            crate::runtime::payload::set_once_strict(
+                            crate::runtime::payload::set_once(
                                 &mut __map,
                                 &mut __slot3,
                                 "event_product_ids",
@@ -171,7 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
                             )?
                         }
                         _ => {
-                            crate::runtime::payload::keep_undocumented(
+                            crate::runtime::payload::keep_extra(
                                 &mut __map,
                                 &mut __undocumented,
                                 __key,
