@@ -51,6 +51,13 @@ impl Draft {
         self >= Draft::Draft2019_09
     }
 
+    /// The id a schema document declares, as written: `$id`, or `id` in draft-04 (its draft
+    /// read from `$schema`, else `default`).
+    pub fn declared_id(schema: &Value, default: Draft) -> Option<&str> {
+        let draft = Draft::of(schema, default).unwrap_or(default);
+        schema.get(draft.id_keyword())?.as_str()
+    }
+
     /// The keyword holding a document's id: `id` in draft-04, `$id` after.
     pub fn id_keyword(self) -> &'static str {
         if self == Draft::Draft4 {
@@ -76,5 +83,9 @@ mod tests {
         assert_eq!(Draft::of(&json!({}), Draft::Draft7), Ok(Draft::Draft7));
         assert!(!Draft::Draft7.ref_siblings_apply() && Draft::Draft2019_09.ref_siblings_apply());
         assert_eq!(Draft::Draft4.id_keyword(), "id");
+        let legacy = json!({"$schema": "http://json-schema.org/draft-04/schema#", "id": "a", "$id": "b"});
+        assert_eq!(Draft::declared_id(&legacy, Draft::Draft2020_12), Some("a"));
+        assert_eq!(Draft::declared_id(&json!({"id": "a", "$id": "b"}), Draft::Draft7), Some("b"));
+        assert_eq!(Draft::declared_id(&json!({"id": "a"}), Draft::Draft4), Some("a"));
     }
 }

@@ -254,7 +254,7 @@ fn every_fault_names_the_document_and_changes_nothing() {
     case(
         "$id differs from the URL",
         Route::Document(money_text.replace("/shared/money/v1\"", "/shared/money/v2\"").into_bytes()),
-        &|id, fault| id == MONEY && matches!(fault, Fault::IdMismatch { found } if found.contains("money/v2")),
+        &|id, fault| id == MONEY && matches!(fault, Fault::IdMismatch { found, .. } if found.contains("money/v2")),
     );
     let elsewhere = format!("http://localhost:{}{}", server.port(), id_path(MONEY));
     case("redirect to another host", Route::Redirect(elsewhere), &|id, fault| {

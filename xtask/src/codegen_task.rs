@@ -250,9 +250,9 @@ pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Resu
         let path = folder.join(&relative);
         let text = std::fs::read_to_string(&path)
             .map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
-        let declared = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|schema| {
-            ["$id", "id"].iter().find_map(|keyword| schema.get(*keyword)?.as_str().map(str::to_owned))
-        });
+        let declared = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|schema| codegen::Draft::declared_id(&schema, manifest.default_draft).map(str::to_owned));
         let id = manifest.document_id(declared.as_deref().unwrap_or(&below));
         ids.push((relative, id));
     }

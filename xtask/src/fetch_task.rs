@@ -1,6 +1,12 @@
-//! `cargo xtask fetch`: downloads every contract's schema by its id, then every document it
-//! `$ref`s, transitively; checks each one before anything is written; then writes them beside
-//! the manifest and pins them in the lockfile. `--check` verifies the vendored files offline.
+//! `cargo xtask fetch`: downloads every contract's schema, then every document it `$ref`s,
+//! transitively; checks each one before anything is written; then writes them beside the
+//! manifest and pins them in the lockfile. `--check` verifies the vendored files offline.
+//!
+//! Where a document comes from: a contract whose `schema` lies in the manifest's `documents`
+//! folder is at `base_uri` plus its path there (the way a registry's files are served); any
+//! other document is at its id. `--from DIR` reads the same locations from a local copy of
+//! the registry instead (DIR stands for `base_uri`; documents elsewhere are found by their
+//! id), so that a vendored checkout is locked exactly as a fetched one.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
@@ -16,8 +22,9 @@ use crate::lock::{display_file, is_relative_path, sha256_hex, Lock, LockError, L
 
 /// Redirects followed for one document, all within its host.
 const MAX_REDIRECTS: usize = 5;
-/// Documents one fetch may download: a registry that references without end is refused.
-const MAX_DOCUMENTS: usize = 256;
+/// Documents one fetch may download: a registry that references without end is refused
+/// (GitHub's webhooks are about 300).
+const MAX_DOCUMENTS: usize = 4096;
 /// Bytes one fetch may download in all.
 const MAX_TOTAL_BYTES: u64 = 64 << 20;
 
@@ -32,12 +39,14 @@ pub struct FetchOptions {
     pub timeout: Duration,
     /// Largest document accepted, in bytes.
     pub max_bytes: u64,
+    /// A local copy of the registry to read instead of the network.
+    pub from: Option<PathBuf>,
 }
 
 impl FetchOptions {
     /// Defaults: 30 s timeouts, 4 MiB documents, the manifest's own registry setting.
     pub fn new(manifest: PathBuf) -> FetchOptions {
-        FetchOptions { manifest, registry: None, timeout: Duration::from_secs(30), max_bytes: 4 << 20 }
+        FetchOptions { manifest, registry: None, timeout: Duration::from_secs(30), max_bytes: 4 << 20, from: None }
     }
 }
 
@@ -86,8 +95,10 @@ pub enum Fault {
     NotJson { message: String },
     #[error("not a valid JSON Schema: at `{pointer}`: {message}")]
     NotSchema { pointer: String, message: String },
-    #[error("its $id is {found}, not the id it was fetched by")]
-    IdMismatch { found: String },
+    #[error("its $id is {found}, which is {resolved}, not the id it was fetched by")]
+    IdMismatch { found: String, resolved: String },
+    #[error("{path}: {message}")]
+    Local { path: String, message: String },
     #[error("its `{member}` constant is {found}, but the manifest declares `{expected}`")]
     ContractMismatch { member: String, found: String, expected: String },
     #[error("`{reference}` at {pointer}: {message}")]
@@ -134,19 +145,10 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
     let manifest = read_manifest(&options.manifest)?;
     let folder = options.manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
     let old_lock = Lock::read(&folder)?;
-    let mirror = options.registry.clone().or_else(|| manifest.registry.clone());
-    let mirror = mirror.map(|base| parse_mirror(&base)).transpose()?;
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(options.timeout)
-        .timeout_read(options.timeout)
-        .timeout_write(options.timeout)
-        // A server that sends a byte just before each read times out still ends.
-        .timeout(options.timeout.saturating_mul(4))
-        .redirects(0)
-        .build();
+    let source = Source::new(options, &manifest)?;
     let mut queue = VecDeque::new();
     for (index, contract) in manifest.contracts.iter().enumerate() {
-        let id = normalize_id(&contract.schema_id).map_err(|message| {
+        let id = normalize_id(&manifest.document_id(&contract.schema_id)).map_err(|message| {
             FetchError::Setup(format!("{}: contract[{index}].schema_id: {message}", manifest.file))
         })?;
         queue.push_back(Request { id, via: None, contract: Some(index) });
@@ -166,13 +168,18 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
         if fetched.len() >= MAX_DOCUMENTS {
             return Err(fail(Fault::Limit { message: format!("more than {MAX_DOCUMENTS} documents are referenced") }));
         }
-        let url = mapped_url(&request.id, mirror.as_ref()).map_err(fail)?;
-        let (url, bytes) = download(&agent, url, options.max_bytes).map_err(fail)?;
+        let location = match request.contract {
+            Some(index) => {
+                contract_location(&manifest, &manifest.contracts[index]).unwrap_or_else(|| request.id.clone())
+            }
+            None => request.id.clone(),
+        };
+        let (url, bytes) = source.get(&location, options.max_bytes).map_err(fail)?;
         total_bytes += bytes.len() as u64;
         if total_bytes > MAX_TOTAL_BYTES {
             return Err(fail(Fault::Limit { message: format!("the documents exceed {MAX_TOTAL_BYTES} bytes in all") }));
         }
-        let schema = check_document(&request.id, &bytes).map_err(fail)?;
+        let schema = check_document(&manifest, &request.id, &bytes).map_err(fail)?;
         if let Some(index) = request.contract {
             check_contract(&manifest.contracts[index], &schema).map_err(fail)?;
         }
@@ -206,7 +213,7 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
             None => old_lock
                 .as_ref()
                 .and_then(|lock| lock.document(&request.id))
-                .map_or_else(|| file_for(&request.id), |locked| Ok(locked.file.clone()))
+                .map_or_else(|| file_for(&manifest, &request.id), |locked| Ok(locked.file.clone()))
                 .map_err(|message| fail(Fault::Unstorable { message }))?,
         };
         fetched.insert(request.id.clone(), Fetched { url: url.to_string(), bytes, schema, file });
@@ -220,6 +227,84 @@ fn read_manifest(path: &Path) -> Result<Manifest, FetchError> {
         .map_err(|error| FetchError::Setup(format!("{}: cannot read: {error}", path.display())))?;
     Manifest::parse(&crate::codegen_task::manifest_display_name(path), &text)
         .map_err(|errors| FetchError::Setup(errors.to_string()))
+}
+
+/// Where the documents are read from.
+enum Source {
+    /// The network, or a mirror of the registry.
+    Http { agent: ureq::Agent, mirror: Option<Url> },
+    /// A local copy of the registry: `root` stands for `base` (the manifest's `base_uri`), and
+    /// `by_id` finds every document of the folder by the id it declares.
+    Folder { root: PathBuf, base: Option<String>, by_id: BTreeMap<String, PathBuf> },
+}
+
+impl Source {
+    fn new(options: &FetchOptions, manifest: &Manifest) -> Result<Source, FetchError> {
+        if let Some(root) = &options.from {
+            return Source::folder(root, manifest);
+        }
+        let mirror = options.registry.clone().or_else(|| manifest.registry.clone());
+        let mirror = mirror.map(|base| parse_mirror(&base)).transpose()?;
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(options.timeout)
+            .timeout_read(options.timeout)
+            .timeout_write(options.timeout)
+            // A server that sends a byte just before each read times out still ends.
+            .timeout(options.timeout.saturating_mul(4))
+            .redirects(0)
+            .build();
+        Ok(Source::Http { agent, mirror })
+    }
+
+    /// Indexes every `.json` document below `root` by its id (declared, resolved against
+    /// `base_uri`; else `base_uri` plus its path), as validators register a folder.
+    fn folder(root: &Path, manifest: &Manifest) -> Result<Source, FetchError> {
+        let ids = crate::codegen_task::document_ids(root, ".", manifest)
+            .map_err(|error| FetchError::Setup(format!("--from {}: {error}", root.display())))?;
+        let by_id = ids
+            .into_iter()
+            .map(|(file, id)| (normalize_id(&id).unwrap_or(id), root.join(file)))
+            .rev() // the first file of an id (in path order) wins
+            .collect();
+        Ok(Source::Folder { root: root.to_path_buf(), base: manifest.base_uri.clone(), by_id })
+    }
+
+    /// The document at `location` (a URL): the URL it was read from, as the lockfile records
+    /// it, and its bytes.
+    fn get(&self, location: &str, max_bytes: u64) -> Result<(String, Vec<u8>), Fault> {
+        match self {
+            Source::Http { agent, mirror } => {
+                let url = mapped_url(location, mirror.as_ref())?;
+                download(agent, url, max_bytes).map(|(url, bytes)| (url.to_string(), bytes))
+            }
+            Source::Folder { root, base, by_id } => {
+                let under_base = base.as_deref().and_then(|base| location.strip_prefix(base));
+                let path = under_base
+                    .map(|relative| root.join(relative))
+                    .filter(|path| path.is_file() && under_base.is_some_and(is_relative_path))
+                    .or_else(|| by_id.get(location).cloned())
+                    .ok_or_else(|| Fault::Local {
+                        path: root.display().to_string(),
+                        message: format!("no document here is `{location}` (by its path under base_uri or its id)"),
+                    })?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|error| Fault::Local { path: path.display().to_string(), message: error.to_string() })?;
+                if bytes.len() as u64 > max_bytes {
+                    return Err(Fault::TooLarge { url: location.to_owned(), limit: max_bytes });
+                }
+                Ok((location.to_owned(), bytes))
+            }
+        }
+    }
+}
+
+/// Where a contract's schema is served: `base_uri` plus its path in the `documents` folder,
+/// when it lies there; else (`None`) at its id.
+fn contract_location(manifest: &Manifest, contract: &codegen::ContractEntry) -> Option<String> {
+    let base = manifest.base_uri.as_deref()?;
+    let documents = manifest.documents.as_deref()?;
+    let relative = contract.schema.strip_prefix(documents.trim_end_matches('/'))?.strip_prefix('/')?;
+    Some(format!("{base}{relative}"))
 }
 
 /// A mirror base URL: absolute, and https unless it is on this machine.
@@ -332,8 +417,10 @@ fn transport_message(transport: &ureq::Transport) -> String {
     message
 }
 
-/// JSON, a valid schema for its draft, and, when it declares `$id`, the id it was fetched by.
-fn check_document(id: &str, bytes: &[u8]) -> Result<Value, Fault> {
+/// JSON, a valid schema for its draft (`$schema`, else the manifest's default), and, when it
+/// declares an id (`$id`; `id` in draft-04), the id it was fetched by once resolved against
+/// the manifest's `base_uri`.
+fn check_document(manifest: &Manifest, id: &str, bytes: &[u8]) -> Result<Value, Fault> {
     let text = std::str::from_utf8(bytes).map_err(|error| Fault::NotJson { message: format!("not UTF-8: {error}") })?;
     let schema = codegen::parse_document(text).map_err(|message| Fault::NotJson { message })?;
     if !schema.is_object() {
@@ -342,20 +429,18 @@ fn check_document(id: &str, bytes: &[u8]) -> Result<Value, Fault> {
             message: "a schema document must be a JSON object".to_owned(),
         });
     }
-    let default_draft = codegen::Draft::Draft2020_12;
-    if let Err(draft) = codegen::Draft::of(&schema, default_draft) {
-        return Err(Fault::NotSchema {
-            pointer: "/$schema".to_owned(),
-            message: format!("{draft} is not a supported draft"),
-        });
-    }
-    codegen::meta_validate(&schema, default_draft)
+    let draft = codegen::Draft::of(&schema, manifest.default_draft).map_err(|draft| Fault::NotSchema {
+        pointer: "/$schema".to_owned(),
+        message: format!("{draft} is not a supported draft"),
+    })?;
+    codegen::meta_validate(&schema, manifest.default_draft)
         .map_err(|(pointer, message)| Fault::NotSchema { pointer, message })?;
-    if let Some(declared) = schema.get("$id") {
-        let same =
-            declared.as_str().and_then(|declared| normalize_id(declared).ok()).is_some_and(|declared| declared == id);
+    let keyword = draft.id_keyword();
+    if let Some(declared) = schema.get(keyword).filter(|declared| keyword == "$id" || declared.is_string()) {
+        let resolved = declared.as_str().map(|declared| manifest.document_id(declared)).unwrap_or_default();
+        let same = normalize_id(&resolved).is_ok_and(|resolved| resolved == id);
         if !same {
-            return Err(Fault::IdMismatch { found: declared.to_string() });
+            return Err(Fault::IdMismatch { found: declared.to_string(), resolved });
         }
     }
     Ok(schema)
@@ -419,9 +504,25 @@ fn check_references(
     Ok(())
 }
 
-/// The file a referenced (non-contract) document is stored in: its id's host and path, e.g.
-/// `schemas.cope.com/shared/venue/v1.json`.
-fn file_for(id: &str) -> Result<String, String> {
+/// The file a referenced (non-contract) document is stored in: below `documents`, its path
+/// under `base_uri` when it has one there (`common/user.schema.json`); else its id's host and
+/// path, e.g. `schemas.cope.com/shared/venue/v1.json`. `.json` is added when missing.
+fn file_for(manifest: &Manifest, id: &str) -> Result<String, String> {
+    let below_documents = match (&manifest.base_uri, &manifest.documents) {
+        (Some(base), Some(documents)) => id.strip_prefix(base.as_str()).map(|relative| (documents, relative)),
+        _ => None,
+    };
+    if let Some((documents, relative)) = below_documents {
+        let mut file = format!("{}/{relative}", documents.trim_end_matches('/'));
+        if !file.ends_with(".json") {
+            file.push_str(".json");
+        }
+        return if is_relative_path(&file) {
+            Ok(file)
+        } else {
+            Err(format!("`{file}` is not a safe relative path (letters, digits, `.`, `_`, `-`; no `..`)"))
+        };
+    }
     let url = Url::parse(id).map_err(|error| format!("`{id}` is not a URL: {error}"))?;
     let host = url.host_str().ok_or_else(|| format!("`{id}` has no host"))?;
     let mut file = format!("{host}{}", url.path());
@@ -589,7 +690,8 @@ pub fn check(manifest_path: &Path) -> Result<usize, Vec<FetchError>> {
     };
     let mut problems: Vec<FetchError> = Vec::new();
     for contract in &manifest.contracts {
-        let id = normalize_id(&contract.schema_id).unwrap_or_else(|_| contract.schema_id.clone());
+        let id =
+            normalize_id(&manifest.document_id(&contract.schema_id)).unwrap_or_else(|_| contract.schema_id.clone());
         if lock.document(&id).is_none_or(|locked| locked.file != contract.schema) {
             problems.push(
                 LockError::Unlocked { file: manifest.display_path(&contract.schema), id, lock: lock_name.clone() }
@@ -606,7 +708,7 @@ pub fn check(manifest_path: &Path) -> Result<usize, Vec<FetchError>> {
     };
     for (document, bytes) in &verified {
         let fail = |fault: Fault| FetchError::Document { id: document.id.clone(), via: None, fault: Box::new(fault) };
-        let schema = match check_document(&document.id, bytes) {
+        let schema = match check_document(&manifest, &document.id, bytes) {
             Ok(schema) => schema,
             Err(fault) => {
                 problems.push(fail(fault));

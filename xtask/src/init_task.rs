@@ -86,7 +86,8 @@ pub fn run(options: &InitOptions) -> Result<Vec<Guess>, TaskError> {
             event_type = format!("{base}_{number}");
             number += 1;
         }
-        let declared = ["$id", "id"].iter().find_map(|keyword| schema.get(*keyword)?.as_str().map(str::to_owned));
+        // The manifest `init` writes names no `default_draft`: 2020-12 is the default.
+        let declared = codegen::Draft::declared_id(schema, codegen::Draft::Draft2020_12).map(str::to_owned);
         guesses.push(Guess {
             event_type,
             schema_id: declared.unwrap_or_else(|| below.to_owned()),

@@ -42,13 +42,18 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         crate_name: Option<String>,
     },
-    /// Download every contract's schema by its id, and every document it `$ref`s, into
-    /// schemas/, and pin each one's sha256 in schemas/schemas.lock.
+    /// Download every contract's schema, and every document it `$ref`s, into schemas/, and pin
+    /// each one's sha256 in schemas/schemas.lock.
     ///
+    /// A contract's schema is downloaded from its id; or, when the manifest has `base_uri` and
+    /// the schema lies in its `documents` folder, from `base_uri` plus its path there (the
+    /// way a registry serves its files, whatever ids they declare). Referenced documents come
+    /// from their ids and are stored below `documents` when their id is under `base_uri`.
     /// Every document is checked before anything is written (HTTP status, size, JSON, a valid
-    /// schema for its draft, `$id` equal to the id asked for, the contract's constants equal to
-    /// the manifest's); a failure leaves schemas/ exactly as it was. https is required except
-    /// for a mirror on loopback. The only command that needs the network.
+    /// schema for its draft, its `$id` (draft-04: `id`), resolved against `base_uri`, equal
+    /// to the id asked for, the contract's constants equal to the manifest's); a failure leaves
+    /// schemas/ exactly as it was. https is required except for a mirror on loopback. The only
+    /// command that needs the network, unless --from names a local copy.
     Fetch {
         /// Verify offline instead: every vendored schema matches its lock hash, every lock
         /// entry has its file, every contract and every `$ref`'d document is locked.
@@ -67,6 +72,12 @@ enum Command {
         /// Largest document accepted, in bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
         max_bytes: u64,
+        /// Read the registry from a local folder (a checkout or a copy) instead of the
+        /// network: DIR stands for the manifest's `base_uri`, and documents not found by
+        /// their path there are found by the id they declare. Writes and locks exactly what a
+        /// download would.
+        #[arg(long, value_name = "DIR", conflicts_with = "registry")]
+        from: Option<PathBuf>,
     },
     /// Write a first manifest for a registry folder: one contract per root document.
     ///
@@ -161,7 +172,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Fetch { check, manifest, registry, timeout, max_bytes } => {
+        Command::Fetch { check, manifest, registry, timeout, max_bytes, from } => {
             let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
             if check {
                 return fetch_check(&manifest);
@@ -170,6 +181,7 @@ fn main() -> ExitCode {
                 registry,
                 timeout: std::time::Duration::from_secs(timeout),
                 max_bytes,
+                from,
                 ..FetchOptions::new(manifest)
             };
             fetch(&options)

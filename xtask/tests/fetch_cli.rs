@@ -54,7 +54,10 @@ fn xtask(arguments: &[&str]) -> Output {
 }
 
 fn files(folder: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(folder).unwrap().map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
@@ -98,6 +101,7 @@ fn fetch_then_check_then_codegen_through_the_command_line() {
     assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
     // The same schema bytes give the same crate as the repository's own.
     let ours = std::fs::read_to_string(out.join("src/ticketing_event_published/v1.rs")).unwrap();
-    let committed = std::fs::read_to_string(project_root().join("generated/src/ticketing_event_published/v1.rs")).unwrap();
+    let committed =
+        std::fs::read_to_string(project_root().join("generated/src/ticketing_event_published/v1.rs")).unwrap();
     assert_eq!(ours, committed);
 }
