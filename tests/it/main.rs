@@ -5,7 +5,6 @@ mod bad_events;
 mod catalog;
 mod codegen_errors;
 mod compat;
-mod consumer;
 mod corpus;
 mod determinism;
 mod differential;

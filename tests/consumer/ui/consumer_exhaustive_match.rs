@@ -3,7 +3,7 @@
 include!("consumer/handle.rs");
 
 fn main() {
-    let body = include_bytes!("../fixtures/reference-example.json");
+    let body = include_bytes!("../../fixtures/reference-example.json");
     let handled = handle(body).expect("the reference example decodes");
     assert!(handled.starts_with("example_title opens 1000 seats"), "{handled}");
     assert!(matches!(handle(b"{}"), Err(cope_events::DecodeError::NotACloudEvent { .. })));
