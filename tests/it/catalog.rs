@@ -414,3 +414,19 @@ fn draft_04_exclusive_bounds_are_booleans_beside_their_bound() {
         assert!(round_trip("catalog.draft_04", json!({ member: refused })).is_err(), "{member} = {refused}");
     }
 }
+
+#[test]
+fn a_one_of_told_apart_only_below_its_branches_takes_the_first_match() {
+    // JSON Schema: only the first branch matches `{"x": {"a": 1}}` (the second's `x` allows no
+    // `a`); the decoder does not check nested `additionalProperties: false`, so both would
+    // match and refusing would accept less than the schema. The first match is taken, and the
+    // module lists the `oneOf` as not enforced.
+    let data = json!({"shape": {"x": {"a": 1}}});
+    assert_eq!(round_trip("catalog.union_nested_closed", data.clone()).unwrap(), data);
+    let module = std::fs::read_to_string(
+        xtask::codegen_task::project_root()
+            .join("tests/fixtures/generated/catalog/src/catalog_union_nested_closed/v1.rs"),
+    )
+    .unwrap();
+    assert!(module.contains("`oneOf (only one branch may match)` at `/properties/shape/oneOf`"), "{module}");
+}

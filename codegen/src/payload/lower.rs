@@ -593,16 +593,18 @@ impl<'a> Lower<'a> {
         let name = self.name(hint);
         let slot = self.begin();
         let resolved: Vec<Map<String, Value>> = kept.iter().map(|(_, branch)| self.flattened(branch)).collect();
-        // Branches told apart by a keyword the decoder does not check (`format`, bounds) could
-        // both match here where JSON Schema sees one: refusing such a value would accept less
-        // than the schema, so the first match is taken, and the list says so.
-        let exclusivity_unchecked = one_of && resolved.iter().any(narrows_unenforced);
+        // Branches told apart by a keyword the decoder does not check (`format`, a nested
+        // `additionalProperties: false`), at any depth, could both match here where JSON Schema
+        // sees one: refusing such a value would accept less than the schema, so the first
+        // match is taken, and the list says so. (With a tag, only one branch is ever tried.)
+        let (variant_names, tag) = self.variant_names(&kept, &resolved);
+        let exclusivity_unchecked =
+            one_of && tag.is_none() && resolved.iter().any(|branch| self.narrows_unenforced_within(branch));
         if exclusivity_unchecked {
             self.not_enforced
                 .push(NotEnforced { pointer: at.to_owned(), keyword: "oneOf (only one branch may match)".to_owned() });
         }
         let one_of = one_of && !exclusivity_unchecked;
-        let (variant_names, tag) = self.variant_names(&kept, &resolved);
         let mut variants = Vec::new();
         for (((pointer, branch), variant), resolved) in kept.iter().zip(variant_names).zip(&resolved) {
             let lowered = self.lower(branch, pointer, &Hint::Derived(format!("{name}{variant}")));
@@ -635,6 +637,41 @@ impl<'a> Lower<'a> {
             Kind::Struct(structure) => Some(structure),
             _ => None,
         })
+    }
+
+    /// Whether a union branch (flattened) narrows what it accepts, at any depth, with a keyword
+    /// the decoder does not enforce. Below the branch itself, `additionalProperties: false`
+    /// counts too (only a branch's own is checked, when the union tries it). References are
+    /// followed once each; past a budget of schema positions the answer is yes, which only
+    /// makes the union accept more.
+    fn narrows_unenforced_within(&self, branch: &Map<String, Value>) -> bool {
+        const BUDGET: usize = 20_000;
+        if narrows_unenforced(branch) {
+            return true;
+        }
+        let mut followed = BTreeSet::new();
+        let mut pending: Vec<Value> = subschemas(branch).cloned().collect();
+        let mut visited = 0;
+        while let Some(schema) = pending.pop() {
+            visited += 1;
+            if visited > BUDGET {
+                return true;
+            }
+            let Value::Object(object) = schema else { continue };
+            if narrows_unenforced(&object) || object.get("additionalProperties") == Some(&Value::Bool(false)) {
+                return true;
+            }
+            if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+                if followed.insert(reference.to_owned()) {
+                    match self.resolve_json(reference) {
+                        Ok(target) => pending.push(target),
+                        Err(_) => return true,
+                    }
+                }
+            }
+            pending.extend(subschemas(&object).cloned());
+        }
+        false
     }
 
     /// A branch as one flat schema object (references and `allOf` followed), for naming.
@@ -1074,6 +1111,36 @@ fn allowed_by(types: Option<&[String]>, value: &Value) -> bool {
         Value::Object(_) => "object",
     };
     types.iter().any(|name| name == kind)
+}
+
+/// The subschemas of a schema object that shape or narrow its values (not its definitions).
+fn subschemas(object: &Map<String, Value>) -> impl Iterator<Item = &Value> {
+    object.iter().flat_map(|(keyword, value)| {
+        let members: Box<dyn Iterator<Item = &Value>> = match (keyword.as_str(), value) {
+            ("properties" | "patternProperties" | "dependentSchemas", Value::Object(members)) => {
+                Box::new(members.values())
+            }
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems" | "items", Value::Array(branches)) => {
+                Box::new(branches.iter())
+            }
+            (
+                "items"
+                | "additionalProperties"
+                | "additionalItems"
+                | "contains"
+                | "propertyNames"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "unevaluatedItems"
+                | "unevaluatedProperties",
+                Value::Object(_),
+            ) => Box::new(std::iter::once(value)),
+            _ => Box::new(std::iter::empty()),
+        };
+        members
+    })
 }
 
 /// `{"type": "null"}`, `{"const": null}`, `{"enum": [null]}`.
