@@ -53,9 +53,9 @@ pub(crate) struct Version {
     pub variant: String,
     /// The payload's root type, e.g. `TicketingEventPublishedV1`.
     pub payload_type: String,
-    pub schema_id: String,
-    /// The id the schema document is known by in the registry (`schema_id` resolved against
-    /// the manifest's `base_uri`): what its relative `$ref`s resolve against.
+    /// The id the schema document is known by in the registry (the manifest's `schema_id`
+    /// resolved against its `base_uri`): what its relative `$ref`s resolve against, and the
+    /// `dataschema` its events carry.
     pub document_id: String,
     /// The schema file as messages and docs name it.
     pub schema_file: String,
@@ -146,7 +146,6 @@ fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> 
         module: format!("v{}", entry.version),
         variant: format!("V{}", entry.version),
         payload_type: format!("{}V{}", type_name(&entry.event_type), entry.version),
-        schema_id: entry.schema_id.clone(),
         document_id: manifest.document_id(&entry.schema_id),
         schema_file: manifest.display_path(&entry.schema),
         schema: schema.clone(),

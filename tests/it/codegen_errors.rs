@@ -82,6 +82,34 @@ fn a_valid_schema_generates() {
 }
 
 #[test]
+fn event_types_with_digits_and_version_segments_generate() {
+    // One per shape real registries use: a version segment, a letter and digits, a zero-led
+    // group, a semantic version, camel case after a version, snake case.
+    for (event_type, module, variant) in [
+        ("shop.order.v1", "shop_order_v1", "ShopOrderV1"),
+        ("shop.a1", "shop_a1", "ShopA1"),
+        ("hostile.g01", "hostile_g01", "HostileG01"),
+        ("dev.cdevents.build.finished.0.2.0", "dev_cdevents_build_finished_0_2_0", "DevCdeventsBuildFinished0_2_0"),
+        (
+            "google.cloud.storage.object.v1.metadataUpdated",
+            "google_cloud_storage_object_v1_metadata_updated",
+            "GoogleCloudStorageObjectV1MetadataUpdated",
+        ),
+        ("com.github.pull_request.opened", "com_github_pull_request_opened", "ComGithubPullRequestOpened"),
+    ] {
+        let schema = payload_schema(json!({"a": {"type": "string"}})).to_string();
+        let files = generate_from(event_type, Some(schema)).unwrap_or_else(|errors| panic!("{event_type}: {errors}"));
+        let path = format!("src/{module}/v1.rs");
+        let version = files.iter().find(|file| file.path == path).unwrap_or_else(|| panic!("{event_type}: {path}"));
+        let parsed: syn::File =
+            syn::parse_str(&version.contents).unwrap_or_else(|error| panic!("{event_type}: {error}"));
+        assert!(!parsed.items.is_empty());
+        let event = files.iter().find(|file| file.path == "src/event.rs").unwrap();
+        assert!(event.contents.contains(&format!("{variant}(")), "{event_type}: the Event variant is {variant}");
+    }
+}
+
+#[test]
 fn unsupported_schemas_name_file_and_pointer() {
     check_schema(
         payload_schema(json!({"venue": {"$ref": "https://schemas.cope.com/shared/venue"}})),

@@ -91,10 +91,11 @@ impl Corpus {
             .unwrap_or_else(|error| panic!("{}: {error}", contract.schema))
     }
 
-    fn event(contract: &ContractEntry, data: &Value) -> Value {
+    fn event(&self, contract: &ContractEntry, data: &Value) -> Value {
         json!({
             "specversion": "1.0", "id": "1", "source": contract.source, "type": contract.event_type,
-            "subject": contract.subject_pattern.replace("<identifier>", "1"), "dataschema": contract.schema_id,
+            "subject": contract.subject_pattern.replace("<identifier>", "1"),
+            "dataschema": self.manifest.document_id(&contract.schema_id),
             "data": data,
         })
     }
@@ -115,7 +116,7 @@ impl Corpus {
         let mut failures = Vec::new();
         let mut validators: BTreeMap<&str, jsonschema::Validator> = BTreeMap::new();
         for (file, contract, data) in examples {
-            match (self.round_trip)(&serde_json::to_vec(&Self::event(contract, data)).unwrap()) {
+            match (self.round_trip)(&serde_json::to_vec(&self.event(contract, data)).unwrap()) {
                 Ok(encoded) if encoded["data"] == *data => counts.round_tripped += 1,
                 Ok(_) => failures.push(format!("{file}: re-encoded data differs")),
                 Err(error) => failures.push(format!("{file}: {error}")),
@@ -124,7 +125,7 @@ impl Corpus {
             for (what, mutant) in mutants(data) {
                 let errors: Vec<String> =
                     validator.iter_errors(&mutant).map(|error| error.schema_path().to_string()).collect();
-                let decoded = (self.round_trip)(&serde_json::to_vec(&Self::event(contract, &mutant)).unwrap());
+                let decoded = (self.round_trip)(&serde_json::to_vec(&self.event(contract, &mutant)).unwrap());
                 match (errors.is_empty(), decoded) {
                     (true, Ok(_)) => counts.valid_mutants += 1,
                     (true, Err(error)) => failures.push(format!("{file} with {what}: valid, yet rejected: {error}")),

@@ -61,6 +61,7 @@ fn decoder_for(out_dir: &Path) -> fn(&[u8]) -> Verdict {
         Some("compat-loop") => decoder!(cope_events_fixture_compat_loop),
         Some("shared-definitions") => decoder!(cope_events_fixture_shared_definitions),
         Some("catalog") => decoder!(cope_events_fixture_catalog),
+        Some("legacy-draft-04") => decoder!(cope_events_fixture_legacy_draft_04),
         Some("corpus-github-webhooks") => decoder!(cope_events_fixture_corpus_github_webhooks),
         Some("corpus-cdevents") => decoder!(cope_events_fixture_corpus_cdevents),
         other => panic!("no decoder listed for the generated crate {other:?}: add it to decoder_for"),
@@ -204,7 +205,7 @@ fn contracts() -> Vec<Contract> {
                 event_type: entry.event_type.clone(),
                 source: entry.source.clone(),
                 subject: entry.subject_pattern.replace("<identifier>", "1"),
-                schema_id: entry.schema_id.clone(),
+                schema_id: id.clone(),
                 schema,
                 not_enforced,
                 // Real registries' payloads have dozens of members: fewer instances each.
@@ -268,8 +269,10 @@ fn embed_references(schema: &Value, id: &str, documents: &std::collections::BTre
     if documents.is_empty() {
         return schema.clone();
     }
-    let prefixes: std::collections::BTreeMap<&str, String> =
+    let mut prefixes: std::collections::BTreeMap<&str, String> =
         documents.keys().enumerate().map(|(index, doc)| (doc.as_str(), format!("#/$defs/doc{index}"))).collect();
+    // The schema's own document stays the root.
+    prefixes.insert(id, "#".to_owned());
     // Only `$ref`s in schema positions: `enum`, `const` and `examples` hold data.
     fn rewrite(value: &mut Value, base: &str, prefixes: &std::collections::BTreeMap<&str, String>) {
         for reference in codegen::reference::references(value) {

@@ -40,7 +40,7 @@ fn options(folder: &Path, server: &RegistryServer) -> FetchOptions {
 }
 
 /// Every file under `folder`, by relative path.
-fn snapshot(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(folder: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![folder.to_path_buf()];
     while let Some(dir) = pending.pop() {

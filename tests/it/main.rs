@@ -11,6 +11,7 @@ mod differential;
 mod drift;
 mod fetch;
 mod generator_edge_cases;
+mod legacy_registry;
 mod limits;
 mod properties;
 mod reference_example;

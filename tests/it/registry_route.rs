@@ -116,3 +116,62 @@ fn cdevents_fetch_from_a_loopback_mirror_and_generate() {
 fn cdevents_fetch_from_the_vendored_folder_and_generate() {
     check_route("cdevents", from_folder("cdevents"));
 }
+
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_folder(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_fault_of_a_local_copy_names_the_document_and_changes_nothing() {
+    const LINKS: &str = "https://cdevents.dev/0.6.0-draft/schema/links/embeddedlinksarray";
+    let name = "cdevents";
+    let (_temp, folder) = manifest_only(name);
+    // Faults meet a folder that already holds a fetched registry and its lock.
+    fetch_task::fetch(&from_folder(name)(&folder)).expect("the vendored copy fetches");
+    let before = super::fetch::snapshot(&folder);
+    type Edit = fn(&Path);
+    let cases: [(&str, Edit, &str); 4] = [
+        (
+            "a referenced document is missing",
+            |copy| std::fs::remove_file(copy.join("links/embeddedlinksarray.json")).unwrap(),
+            LINKS,
+        ),
+        (
+            "a document declares another id",
+            |copy| {
+                let path = copy.join("links/embeddedlinksarray.json");
+                let text =
+                    std::fs::read_to_string(&path).unwrap().replace("links/embeddedlinksarray\"", "links/other\"");
+                std::fs::write(path, text).unwrap();
+            },
+            "links/other",
+        ),
+        ("a contract is not JSON", |copy| std::fs::write(copy.join("buildqueued.json"), "{").unwrap(), "not JSON"),
+        (
+            "a contract is not a schema of its draft",
+            |copy| std::fs::write(copy.join("buildqueued.json"), r#"{"type": 7}"#).unwrap(),
+            "not a valid JSON Schema",
+        ),
+    ];
+    for (what, edit, named) in cases {
+        let source = tempfile::tempdir().unwrap();
+        copy_folder(&vendored(name).join("schemas"), source.path());
+        edit(source.path());
+        let options = FetchOptions {
+            from: Some(source.path().to_path_buf()),
+            ..FetchOptions::new(folder.join("contracts.toml"))
+        };
+        let error = fetch_task::fetch(&options).expect_err(what).to_string();
+        assert!(error.contains(named), "{what}: {error}");
+        assert_eq!(super::fetch::snapshot(&folder), before, "{what}: the folder is as it was");
+    }
+}

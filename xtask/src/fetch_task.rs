@@ -278,15 +278,22 @@ impl Source {
                 download(agent, url, max_bytes).map(|(url, bytes)| (url.to_string(), bytes))
             }
             Source::Folder { root, base, by_id } => {
-                let under_base = base.as_deref().and_then(|base| location.strip_prefix(base));
-                let path = under_base
-                    .map(|relative| root.join(relative))
-                    .filter(|path| path.is_file() && under_base.is_some_and(is_relative_path))
-                    .or_else(|| by_id.get(location).cloned())
-                    .ok_or_else(|| Fault::Local {
-                        path: root.display().to_string(),
-                        message: format!("no document here is `{location}` (by its path under base_uri or its id)"),
-                    })?;
+                // By the id a document of the folder declares, else by its path under
+                // `base_uri` (with `.json` added, as `fetch` stores documents).
+                let under_base = base
+                    .as_deref()
+                    .and_then(|base| location.strip_prefix(base))
+                    .filter(|relative| is_relative_path(relative));
+                let by_path = || {
+                    under_base
+                        .into_iter()
+                        .flat_map(|relative| [root.join(relative), root.join(format!("{relative}.json"))])
+                        .find(|path| path.is_file())
+                };
+                let path = by_id.get(location).cloned().or_else(by_path).ok_or_else(|| Fault::Local {
+                    path: root.display().to_string(),
+                    message: format!("no document here is `{location}` (by its path under base_uri or its id)"),
+                })?;
                 let bytes = std::fs::read(&path)
                     .map_err(|error| Fault::Local { path: path.display().to_string(), message: error.to_string() })?;
                 if bytes.len() as u64 > max_bytes {
