@@ -74,7 +74,7 @@ pub struct Unenforced {
     pub file: String,
     /// JSON pointer to the keyword.
     pub pointer: String,
-    /// The keyword (`format`, `minimum`, `additionalProperties: false`...).
+    /// The keyword (`format`, `uniqueItems`, `additionalProperties: false`...).
     pub keyword: String,
 }
 

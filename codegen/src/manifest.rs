@@ -73,6 +73,11 @@ pub struct ContractEntry {
     pub category: String,
     /// Delivery facts.
     pub delivery: Delivery,
+    /// Published example payloads: files, or folders whose every `.json` file is one,
+    /// relative to the manifest's folder. Each (and each of the schema's own `examples`)
+    /// becomes a test of the generated crate.
+    #[serde(default)]
+    pub examples: Vec<String>,
 }
 
 /// A contract's `[contract.delivery]` table.
@@ -114,8 +119,18 @@ impl Manifest {
             }
         };
         if let Some(base) = &parsed.base_uri {
-            if let Err(message) = crate::reference::normalize_id(base) {
-                return Err(value_error("base_uri", message).into());
+            match crate::reference::normalize_id(base) {
+                Err(message) => return Err(value_error("base_uri", message).into()),
+                // Documents are found below it by their paths: it must be a folder, written
+                // as its normal form so that ids and paths agree.
+                Ok(normal) if normal != *base || !base.ends_with('/') => {
+                    return Err(value_error(
+                        "base_uri",
+                        format!("`{base}` must be an absolute URI in normal form ending in `/` (`{normal}`…/)"),
+                    )
+                    .into())
+                }
+                Ok(_) => {}
             }
         }
         if let Some(folder) = &parsed.documents {

@@ -57,11 +57,24 @@ pub(crate) struct Version {
     /// resolved against its `base_uri`): what its relative `$ref`s resolve against, and the
     /// `dataschema` its events carry.
     pub document_id: String,
+    /// What its events carry as `dataschema`: the manifest's `schema_id` as written when it is
+    /// an absolute URI (producers send the published spelling), else `document_id`.
+    pub dataschema: String,
     /// The schema file as messages and docs name it.
     pub schema_file: String,
     pub schema: Value,
     /// The payload's `schema_version` constant, when the schema has one.
     pub schema_version: Option<String>,
+    /// Example payloads: the schema's own `examples`, then the files the manifest names.
+    pub examples: Vec<Example>,
+}
+
+/// One example payload, to be a test of the generated crate.
+#[derive(Debug, Clone)]
+pub(crate) struct Example {
+    /// Where it comes from, as messages name it (a file, or the schema's `examples`).
+    pub from: String,
+    pub data: Value,
 }
 
 /// Checks the manifest against the schemas and builds the model, sorted by event type.
@@ -85,7 +98,21 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
         let Some(schema) = registry.schema(&entry.schema) else {
             continue;
         };
-        let version = version_model(manifest, entry, schema);
+        let mut version = version_model(manifest, entry, schema);
+        for named in &entry.examples {
+            let found = registry.examples_named(named);
+            if found.is_empty() {
+                problem("examples", format!("`{named}` names no example file (a `.json` file or a folder of them)"));
+            }
+            for (path, text) in found {
+                match serde_json::from_str::<Value>(text) {
+                    Ok(data) => version.examples.push(Example { from: manifest.display_path(path), data }),
+                    Err(error) => {
+                        problem("examples", format!("`{}` is not JSON: {error}", manifest.display_path(path)))
+                    }
+                }
+            }
+        }
         if let Some(existing) = types.get(&entry.event_type) {
             for (key, ours, theirs) in [
                 ("source", &entry.source, &existing.source),
@@ -147,9 +174,24 @@ fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> 
         variant: format!("V{}", entry.version),
         payload_type: format!("{}V{}", type_name(&entry.event_type), entry.version),
         document_id: manifest.document_id(&entry.schema_id),
+        dataschema: match url::Url::parse(&entry.schema_id) {
+            Ok(_) => entry.schema_id.clone(),
+            Err(_) => manifest.document_id(&entry.schema_id),
+        },
         schema_file: manifest.display_path(&entry.schema),
         schema: schema.clone(),
         schema_version,
+        examples: schema
+            .get("examples")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, data)| Example {
+                from: format!("{}#/examples/{index}", manifest.display_path(&entry.schema)),
+                data: data.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Registry {
     /// Every document by its id (in normal form): the manifest's contract schemas and the
     /// documents handed to [`Registry::with_documents`].
     ids: BTreeMap<String, String>,
+    /// Example payload files by path (relative to the manifest's folder), as text.
+    examples: BTreeMap<String, String>,
 }
 
 impl Registry {
@@ -49,7 +51,25 @@ impl Registry {
         for (id, path) in ids.into_iter().chain(contract_ids) {
             normal_ids.insert(manifest.document_id(&id), path);
         }
-        collected(Registry { manifest, schemas, ids: normal_ids }, errors)
+        collected(Registry { manifest, schemas, ids: normal_ids, examples: BTreeMap::new() }, errors)
+    }
+
+    /// The text of the example payload files contracts name (`examples`), keyed by path
+    /// relative to the manifest's folder; a folder a contract names counts every file below it.
+    pub fn with_examples(mut self, examples: BTreeMap<String, String>) -> Registry {
+        self.examples = examples;
+        self
+    }
+
+    /// The example files one `examples` entry names: the file, or every file below the folder,
+    /// sorted by path.
+    pub(crate) fn examples_named(&self, entry: &str) -> Vec<(&str, &str)> {
+        let folder = format!("{}/", entry.trim_end_matches('/'));
+        self.examples
+            .iter()
+            .filter(|(path, _)| *path == entry || path.starts_with(&folder))
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect()
     }
 
     /// The manifest.

@@ -383,10 +383,11 @@ pub(crate) fn decode_with<'de, E>(
     dispatch(envelope.validate()?)
 }
 
-/// The `Deserialize` implementation behind the generated `Event`, for any serde format.
+/// The `Deserialize` implementation behind the generated `Event`, for serde_json's
+/// `Deserializer` and `Value` (`data` and untyped values are captured as JSON text).
 pub(crate) fn deserialize_with<'de, D: Deserializer<'de>, E>(
     deserializer: D,
-    dispatch: fn(Envelope<'de, StrictValue>) -> Result<E, DecodeError>,
+    dispatch: fn(Envelope<'de, Json>) -> Result<E, DecodeError>,
 ) -> Result<E, D::Error> {
     let mut error = None;
     let envelope = deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }).map_err(
@@ -429,13 +430,16 @@ impl<'de> CapturedData<'de> for &'de RawValue {
     }
 }
 
-impl CapturedData<'_> for StrictValue {
+impl CapturedData<'_> for Json {
     fn decode<T: DeserializeOwned>(&self) -> Result<T, (String, String)> {
-        T::deserialize(&self.0).map_err(|_| path_error::<T, _>(&self.0))
+        serde_json::from_str(self.as_text()).map_err(|_| {
+            let mut deserializer = serde_json::Deserializer::from_str(self.as_text());
+            path_error::<T, _>(&mut deserializer)
+        })
     }
 
     fn schema_version(&self) -> Option<String> {
-        self.0.get("schema_version")?.as_str().map(str::to_owned)
+        serde_json::from_str::<SchemaVersionProbe>(self.as_text()).ok()?.schema_version
     }
 }
 
@@ -458,8 +462,8 @@ impl Json {
     /// The value of JSON text `text`, kept as written (without surrounding whitespace). Invalid
     /// JSON, or an object with a key twice, is an error.
     pub fn from_text(text: impl Into<String>) -> Result<Json, serde_json::Error> {
-        let raw = RawValue::from_string(text.into().trim().to_owned())?;
-        serde_json::from_str::<UniqueKeys>(raw.get())?;
+        let raw = RawValue::from_string(text.into())?;
+        check_unique_keys(raw.get()).map_err(<serde_json::Error as de::Error>::custom)?;
         Ok(Json(raw))
     }
 
@@ -468,11 +472,11 @@ impl Json {
         self.0.get()
     }
 
-    /// As a `serde_json::Value`. Numbers that `serde_json::Value` cannot hold exactly (integers
-    /// beyond 64 bits, more digits than an `f64` has) come out rounded; [`Json::as_text`] has
-    /// them exactly.
-    pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    /// As a `serde_json::Value`. Numbers that `serde_json::Value` holds only approximately
+    /// (integers beyond 64 bits, more digits than an `f64` has) come out rounded, and one
+    /// beyond `f64`'s range (`1e400`) is an error; [`Json::as_text`] has them exactly.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
     }
 
     /// Decodes the value into `T`.
@@ -495,16 +499,18 @@ impl From<&Value> for Json {
 }
 
 /// Equal when they are the same JSON value, as JSON Schema compares values: whatever the
-/// spacing and member order, numbers by value (`1` equals `1.0`).
+/// spacing and member order, numbers by value (`1` equals `1.0`). Numbers beyond what an
+/// `f64` holds exactly are compared as `f64`s; the same text is always equal.
 impl PartialEq for Json {
     fn eq(&self, other: &Json) -> bool {
-        self.as_text() == other.as_text() || payload::json_equal(&self.to_value(), &other.to_value())
+        self.as_text() == other.as_text()
+            || matches!((self.to_value(), other.to_value()), (Ok(a), Ok(b)) if payload::json_equal(&a, &b))
     }
 }
 
 impl PartialEq<Value> for Json {
     fn eq(&self, other: &Value) -> bool {
-        payload::json_equal(&self.to_value(), other)
+        self.to_value().is_ok_and(|value| payload::json_equal(&value, other))
     }
 }
 
@@ -536,14 +542,14 @@ impl Serialize for Json {
     }
 }
 
-/// Checks that no object in the JSON text has a key twice (nor nests beyond serde_json's
-/// recursion limit); the error names where inside the value (`[0].k`).
+/// Checks that no object in the JSON text has a key twice, nested at most as deep as
+/// serde_json reads. Numbers are not read, only skipped: JSON allows any size (`1e400`, an
+/// integer of 400 digits), and their text is what is kept. The error names where inside the
+/// value (`[0].k`).
 fn check_unique_keys(text: &str) -> Result<(), String> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize::<_, UniqueKeys>(&mut deserializer).map(|_| ()).map_err(|error| {
-        let path = error.path().to_string();
-        let message = payload::message(error.inner());
-        if path == "." {
+    let mut path = String::new();
+    unique_keys(text, 0, &mut path).map_err(|message| {
+        if path.is_empty() {
             message
         } else {
             format!("{message}, at `{path}` inside the value")
@@ -551,137 +557,64 @@ fn check_unique_keys(text: &str) -> Result<(), String> {
     })
 }
 
-/// Reads a JSON value only to check that no object in it has a key twice.
-struct UniqueKeys;
+/// How deep untyped values may nest, as serde_json's own limit.
+const MAX_UNTYPED_DEPTH: usize = 128;
 
-impl<'de> Deserialize<'de> for UniqueKeys {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(UniqueKeysVisitor)
+fn unique_keys(text: &str, depth: usize, path: &mut String) -> Result<(), String> {
+    let nested = text.starts_with('{') || text.starts_with('[');
+    if !nested {
+        return Ok(());
     }
+    if depth >= MAX_UNTYPED_DEPTH {
+        return Err("recursion limit exceeded".to_owned());
+    }
+    let at = path.len();
+    if text.starts_with('[') {
+        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| payload::message(&error))?;
+        for (index, item) in items.into_iter().enumerate() {
+            path.push_str(&format!("[{index}]"));
+            unique_keys(item.get(), depth + 1, path)?;
+            path.truncate(at);
+        }
+        return Ok(());
+    }
+    let Members(members) = serde_json::from_str(text).map_err(|error| payload::message(&error))?;
+    let mut keys = std::collections::BTreeSet::new();
+    for (key, value) in members {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&key);
+        if !keys.insert(key.clone()) {
+            path.truncate(at);
+            return Err(format!("duplicate key `{key}`"));
+        }
+        unique_keys(value.get(), depth + 1, path)?;
+        path.truncate(at);
+    }
+    Ok(())
 }
 
-struct UniqueKeysVisitor;
+/// An object's members in order, each value as its text; a key given twice stays twice.
+struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
-impl<'de> Visitor<'de> for UniqueKeysVisitor {
-    type Value = UniqueKeys;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
-        while seq.next_element::<UniqueKeys>()?.is_some() {}
-        Ok(UniqueKeys)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
-        let mut keys = std::collections::BTreeSet::new();
-        while let Some(Key(key)) = map.next_key()? {
-            if keys.contains(&key) {
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
             }
-            keys.insert(key);
-            map.next_value::<UniqueKeys>()?;
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'a>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(Key(key)) = map.next_key()? {
+                    members.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Members(members))
+            }
         }
-        Ok(UniqueKeys)
-    }
-}
-
-/// A JSON value read like `serde_json::Value`, except that an object with a key twice is an
-/// error instead of keeping the last one: nothing the producer sent may be silently dropped.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct StrictValue(pub(crate) Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictValueVisitor).map(StrictValue)
-    }
-}
-
-struct StrictValueVisitor;
-
-impl<'de> Visitor<'de> for StrictValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Value, E> {
-        Ok(Value::Bool(value))
-    }
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Value, E> {
-        Ok(Value::from(value))
-    }
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Value, E> {
-        Ok(Value::from(value))
-    }
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(value).map(Value::Number).ok_or_else(|| E::custom("a number JSON cannot hold"))
-    }
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Value, E> {
-        Ok(Value::String(value.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(StrictValue(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members = serde_json::Map::new();
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let StrictValue(value) = map.next_value()?;
-            insert_once(&mut members, key.into_owned(), value, "key")?;
-        }
-        Ok(Value::Object(members))
-    }
-}
-
-/// Adds a member to an object being read; a second member with the same key is an error
-/// (`what` names it in the message: a key, a field).
-fn insert_once<E: de::Error>(
-    members: &mut serde_json::Map<String, Value>,
-    key: String,
-    value: Value,
-    what: &str,
-) -> Result<(), E> {
-    match members.entry(key) {
-        serde_json::map::Entry::Vacant(slot) => {
-            slot.insert(value);
-            Ok(())
-        }
-        serde_json::map::Entry::Occupied(existing) => {
-            Err(E::custom(format_args!("duplicate {what} `{}`", existing.key())))
-        }
+        deserializer.deserialize_map(MembersVisitor(PhantomData))
     }
 }
 
@@ -1011,6 +944,11 @@ pub(crate) mod payload {
         text.strip_suffix(&position).map(str::to_owned).unwrap_or(text)
     }
 
+    /// A JSON number's value when it is an integer (exactly, beyond what an `f64` holds).
+    pub(crate) fn integer_of(number: &serde_json::Number) -> Option<i128> {
+        number.as_i64().map(i128::from).or_else(|| number.as_u64().map(i128::from))
+    }
+
     /// One branch of a union tried on the value's text: the branch, or why it does not match.
     pub(crate) fn branch<T: DeserializeOwned>(raw: &Json) -> Result<T, String> {
         raw.parse().map_err(|error| message(&error))
@@ -1018,13 +956,9 @@ pub(crate) mod payload {
 
     /// The member `name` of an object value, when it is a string (a union's tag).
     pub(crate) fn tag(raw: &Json, name: &str) -> Option<String> {
-        match raw.to_value() {
-            Value::Object(mut members) => match members.remove(name) {
-                Some(Value::String(tag)) => Some(tag),
-                _ => None,
-            },
-            _ => None,
-        }
+        let Members(members) = serde_json::from_str(raw.as_text()).ok()?;
+        let (_, value) = members.into_iter().find(|(key, _)| key == name)?;
+        serde_json::from_str(value.get()).ok()
     }
 
     /// The next item of an array, read strictly (a key given twice anywhere inside is an error).

@@ -404,6 +404,15 @@ fn numeric_bounds_multiples_and_item_counts_are_checked_exactly() {
     assert!(Seats::new(0).is_err() && Seats::try_from(501).is_err());
     assert_eq!(Step::new(6).map(i64::from), Ok(6));
     assert_eq!(Step::new(7).unwrap_err(), "is not a multiple of 3");
+    // Merged parts keep both checks: multiples of 2 and of 3 are multiples of 6; a string
+    // must match both patterns.
+    assert!(round_trip("catalog.checked_merged", json!({"both": 6, "code": "ABC"})).is_ok());
+    for refused in [json!({"both": 4}), json!({"both": 9}), json!({"code": "ABCD"}), json!({"code": "AB1"})] {
+        assert!(round_trip("catalog.checked_merged", refused.clone()).is_err(), "{refused}");
+    }
+    // Integers of a `number` compare exactly: 2^53 is below 2^53 + 1, which `f64` cannot say.
+    assert!(round_trip("catalog.checked_merged", json!({"exact": 9007199254740992_u64})).is_ok());
+    assert!(round_trip("catalog.checked_merged", json!({"exact": 9007199254740993_u64})).is_err());
 }
 
 #[test]

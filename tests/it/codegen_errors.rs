@@ -470,3 +470,41 @@ fn a_contract_may_refer_to_a_definition_inside_another_contract_document() {
     let shared = files.iter().find(|file| file.path == "src/shared/t_v1.rs").unwrap();
     assert!(shared.contents.contains("pub struct Run") && !shared.contents.contains("Unused"), "{}", shared.contents);
 }
+
+#[test]
+fn examples_become_tests_of_the_generated_crate_and_bad_ones_are_named() {
+    let text = manifest("thing.happened").replace(
+        "schema = \"t/v1.schema.json\"\n",
+        "schema = \"t/v1.schema.json\"\nexamples = [\"examples/t\", \"examples/missing.json\"]\n",
+    );
+    let manifest = Manifest::parse("schemas/contracts.toml", &text).unwrap();
+    let mut schema = payload_schema(json!({"a": {"type": "string"}}));
+    schema["examples"] = json!([{"a": "from the schema"}]);
+    let schemas = BTreeMap::from([("t/v1.schema.json".to_owned(), schema.to_string())]);
+    let examples = BTreeMap::from([
+        ("examples/t/one.json".to_owned(), r#"{"a": "one"}"#.to_owned()),
+        ("examples/t/broken.json".to_owned(), "{".to_owned()),
+        ("examples/other.json".to_owned(), r#"{"a": "not named"}"#.to_owned()),
+    ]);
+    let registry = Registry::new(manifest.clone(), schemas.clone()).unwrap().with_examples(examples.clone());
+    let errors = generate(&registry, &Settings::default()).expect_err("a missing and a broken example").to_string();
+    assert!(errors.contains("contract[0].examples: `examples/missing.json` names no example file"), "{errors}");
+    assert!(errors.contains("`schemas/examples/t/broken.json` is not JSON"), "{errors}");
+
+    let mut examples = examples;
+    examples.remove("examples/t/broken.json");
+    let text = text.replace(", \"examples/missing.json\"", "");
+    let manifest = Manifest::parse("schemas/contracts.toml", &text).unwrap();
+    let files = generate(&Registry::new(manifest, schemas).unwrap().with_examples(examples), &Settings::default())
+        .expect("generates");
+    let paths: Vec<&str> =
+        files.iter().map(|file| file.path.as_str()).filter(|path| path.starts_with("tests/")).collect();
+    assert_eq!(
+        paths,
+        ["tests/examples.rs", "tests/examples/thing_happened_v1_1.json", "tests/examples/thing_happened_v1_2.json"],
+        "the schema's example, then the named folder's file; the file no contract names is left out"
+    );
+    let tests = &files.iter().find(|file| file.path == "tests/examples.rs").unwrap().contents;
+    assert!(tests.contains("fn thing_happened_v1_1()") && tests.contains("`schemas/examples/t/one.json`"), "{tests}");
+    syn::parse_file(tests).expect("the test file is Rust");
+}

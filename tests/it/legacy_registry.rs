@@ -63,3 +63,12 @@ fn a_definition_inside_another_contract_document_is_one_shared_type() {
     let line: &cope_events_fixture_legacy_draft_04::shared::schemas_order_placed::Line = &refund.data.lines[0];
     assert_eq!((line.sku.as_str(), line.quantity.get()), ("tee", 2));
 }
+
+#[test]
+fn a_shared_map_refuses_a_key_given_twice() {
+    let data = json!({"order_id": "o-1", "lines": [], "tags": {"a": "x", "b": "y"}});
+    assert_eq!(round_trip("legacy.order.refunded", data.clone()).unwrap(), data);
+    let body = String::from_utf8(event("legacy.order.refunded", data)).unwrap().replace(r#""b":"y""#, r#""a":"y""#);
+    let error = decode(body.as_bytes()).expect_err("a map is never last-wins").to_string();
+    assert!(error.contains("data.tags") && error.contains("duplicate"), "{error}");
+}

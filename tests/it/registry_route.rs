@@ -27,12 +27,22 @@ fn manifest_of(folder: &Path) -> Manifest {
     Manifest::parse("contracts.toml", &std::fs::read_to_string(folder.join("contracts.toml")).unwrap()).unwrap()
 }
 
-/// A folder named like the registry, holding only its manifest.
+/// A folder named like the registry, holding only its manifest (and the example payloads the
+/// manifest names, which are the user's files, not the registry's).
 fn manifest_only(name: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().expect("temp dir");
     let folder = temp.path().join(name);
     std::fs::create_dir(&folder).unwrap();
     std::fs::copy(vendored(name).join("contracts.toml"), folder.join("contracts.toml")).unwrap();
+    for named in manifest_of(&folder).contracts.iter().flat_map(|contract| contract.examples.clone()) {
+        let from = vendored(name).join(&named);
+        if from.is_dir() {
+            copy_folder(&from, &folder.join(&named));
+        } else {
+            std::fs::create_dir_all(folder.join(&named).parent().unwrap()).unwrap();
+            std::fs::copy(from, folder.join(&named)).unwrap();
+        }
+    }
     (temp, folder)
 }
 

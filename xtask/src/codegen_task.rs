@@ -131,10 +131,41 @@ pub(crate) fn manifest_display_name(path: &Path) -> String {
     }
 }
 
-/// Reads the manifest and every schema it names. With a lockfile beside the manifest, reads
-/// every locked document instead (so that `$ref`s across files resolve), after checking each
-/// against its hash; every contract's schema must then be locked.
+/// Reads the manifest, every schema it names and every example file its contracts name. With
+/// a lockfile beside the manifest, reads every locked document instead of the schemas (so that
+/// `$ref`s across files resolve), after checking each against its hash; every contract's
+/// schema must then be locked.
 pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
+    let registry = load_schemas(manifest_path)?;
+    let folder = manifest_path.parent().unwrap_or(Path::new("."));
+    let examples = read_examples(folder, registry.manifest())?;
+    Ok(registry.with_examples(examples))
+}
+
+/// The example files the contracts name (a file, or every `.json` file below a folder), by
+/// path relative to the manifest's folder. A name that is neither is left for codegen to
+/// report with the contract it belongs to.
+fn read_examples(folder: &Path, manifest: &Manifest) -> Result<BTreeMap<String, String>, TaskError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: path.display().to_string(), source })
+    };
+    let mut examples = BTreeMap::new();
+    for named in manifest.contracts.iter().flat_map(|contract| &contract.examples) {
+        let path = folder.join(named);
+        if path.is_file() {
+            examples.insert(named.clone(), read(&path)?);
+        } else if path.is_dir() {
+            for below in json_files(&path)? {
+                let relative = format!("{}/{below}", named.trim_end_matches('/'));
+                let text = read(&folder.join(&relative))?;
+                examples.insert(relative, text);
+            }
+        }
+    }
+    Ok(examples)
+}
+
+fn load_schemas(manifest_path: &Path) -> Result<Registry, TaskError> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: path.display().to_string(), source })
     };
@@ -226,24 +257,7 @@ pub fn report(generated: &codegen::Generated) -> Vec<String> {
 /// with the id it is registered under: its `$id` (`id` in draft-04) resolved against the
 /// manifest's `base_uri`, else its path below `documents` resolved the same way.
 pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Result<Vec<(String, String)>, TaskError> {
-    let root = folder.join(documents);
-    let mut found = Vec::new();
-    let mut pending = vec![root.clone()];
-    while let Some(directory) = pending.pop() {
-        let entries = std::fs::read_dir(&directory)
-            .map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
-        for entry in entries {
-            let entry = entry.map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "json") {
-                let below = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-                found.push(below);
-            }
-        }
-    }
-    found.sort();
+    let found = json_files(&folder.join(documents))?;
     let mut ids = Vec::with_capacity(found.len());
     for below in found {
         let relative = format!("{}/{below}", documents.trim_end_matches('/'));
@@ -257,6 +271,27 @@ pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Resu
         ids.push((relative, id));
     }
     Ok(ids)
+}
+
+/// Every `.json` file below `root`, as a path relative to it with `/` separators, sorted.
+fn json_files(root: &Path) -> Result<Vec<String>, TaskError> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(directory) = pending.pop() {
+        let entries = std::fs::read_dir(&directory)
+            .map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "json") {
+                found.push(path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Every file of the generated crate, in memory.

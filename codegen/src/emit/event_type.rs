@@ -20,7 +20,7 @@ pub(crate) fn module_rs(manifest: &Manifest, event_type: &EventType) -> Result<G
     let variant_docs = event_type
         .versions
         .iter()
-        .map(|version| format!(" Version {}, payload schema `{}`.", version.version, version.document_id));
+        .map(|version| format!(" Version {}, payload schema `{}`.", version.version, version.dataschema));
     let enum_doc = format!(" Every version of `{type_name}` this crate knows; exhaustive, like [`crate::Event`].");
     let accessor =
         |method: proc_macro2::TokenStream| quote! { match self { #(Self::#variants(event) => event.#method,)* } };

@@ -24,6 +24,8 @@ description = "Typed COPE events: CloudEvents envelope, payload types and dispat
 [lib]
 # Documentation comes from schema text, which must never run as a doctest.
 doctest = false
+# The crate has no unit tests: `cargo test` need not build it a second time to find none.
+test = false
 
 [dependencies]
 serde = {{ version = "1.0.200", features = ["derive"] }}

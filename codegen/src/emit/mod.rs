@@ -9,10 +9,12 @@
 //! | `src/<type>/mod.rs` | [`event_type::module_rs`] (constants, per-type enum) |
 //! | `src/<type>/v<N>.rs` | [`version::module_rs`] (payload types, `Contract` impl) |
 //! | `src/shared/mod.rs`, `src/shared/<doc>.rs` | [`shared::module_rs`], [`shared::document_rs`] (types of documents referenced across files) |
+//! | `tests/examples.rs`, `tests/examples/*.json` | [`examples::files`] (a test per published example payload) |
 
 mod crate_root;
 mod dispatch;
 mod event_type;
+mod examples;
 mod manifest_toml;
 mod runtime;
 mod shared;
@@ -56,6 +58,7 @@ pub(crate) fn crate_files(
             files.push(version::module_rs(event_type, version, payload)?);
         }
     }
+    files.extend(examples::files(manifest, settings, event_types)?);
     Ok(files)
 }
 

@@ -10,9 +10,8 @@ use crate::render::rust_file;
 use crate::GeneratedFile;
 
 pub(crate) fn module_rs(event_type: &EventType, version: &Version, payload: Payload) -> Result<GeneratedFile, Errors> {
-    // The id as the registry knows it (relative ids resolved against `base_uri`): a CloudEvents
-    // `dataschema` is a URI, not a reference relative to something the consumer cannot see.
-    let Version { version: number, document_id: schema_id, .. } = version;
+    // A CloudEvents `dataschema` is a URI: a relative id is resolved against `base_uri`.
+    let Version { version: number, dataschema: schema_id, .. } = version;
     let number_literal = proc_macro2::Literal::u32_unsuffixed(*number);
     let payload_type = format_ident!("{}", version.payload_type);
     let schema_version = match &version.schema_version {

@@ -1,7 +1,9 @@
 //! The validation keywords a checked newtype enforces, read from one schema object: string
 //! lengths and patterns, numeric bounds and `multipleOf`, item counts. `lower` builds newtypes
 //! from these; the survey asks `checked_where_stated` so that what it lists as not enforced is
-//! exactly what no newtype checks.
+//! what no newtype checks (merged `allOf` parts keep every check: `multipleOf`s combine to
+//! their least common multiple, `pattern`s are all matched; bounds take the tightest, compared
+//! as `f64`).
 
 use serde_json::{Map, Value};
 
@@ -26,12 +28,20 @@ pub(crate) fn string_checks(object: &Map<String, Value>) -> StringChecks {
     StringChecks {
         min_length: object.get("minLength").and_then(Value::as_u64).filter(|length| *length > 0),
         max_length: object.get("maxLength").and_then(Value::as_u64),
-        pattern: object
-            .get("pattern")
-            .and_then(Value::as_str)
-            .and_then(|pattern| crate::pattern::to_rust(pattern).ok()),
-        pattern_source: object.get("pattern").and_then(Value::as_str).map(str::to_owned),
+        patterns: patterns(object.get("pattern"))
+            .filter_map(|source| Some((crate::pattern::to_rust(source).ok()?, source.to_owned())))
+            .collect(),
     }
+}
+
+/// A schema's `pattern`: one string, or several where merged `allOf` parts each gave one.
+fn patterns(value: Option<&Value>) -> impl Iterator<Item = &str> {
+    let all: Vec<&str> = match value {
+        Some(Value::String(pattern)) => vec![pattern.as_str()],
+        Some(Value::Array(patterns)) => patterns.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    all.into_iter()
 }
 
 /// The bounds of a number, in either spelling: `exclusiveMinimum: 3` (draft-06 on), or
@@ -77,7 +87,11 @@ pub(crate) fn checked_where_stated(keyword: &str, object: &Map<String, Value>) -
     let Some(value) = object.get(keyword) else { return false };
     match keyword {
         "minLength" | "maxLength" => has("string") && value.is_u64(),
-        "pattern" => has("string") && value.as_str().is_some_and(|pattern| crate::pattern::to_rust(pattern).is_ok()),
+        "pattern" => {
+            has("string")
+                && (value.is_string() || value.is_array())
+                && patterns(Some(value)).all(|pattern| crate::pattern::to_rust(pattern).is_ok())
+        }
         "minimum" | "maximum" => (has("integer") || has("number")) && value.is_number(),
         "exclusiveMinimum" | "exclusiveMaximum" => {
             let bound = if keyword == "exclusiveMinimum" { "minimum" } else { "maximum" };

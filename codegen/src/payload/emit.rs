@@ -63,14 +63,9 @@ pub(crate) fn tokens(ty: &Ty) -> TokenStream {
     }
 }
 
-/// Whether values of `ty` hold a map, which serde would read keeping the last of two equal
-/// keys: such members are read strictly. (Untyped values check their own keys.)
+/// Whether values of `ty` hold a map: such members are read strictly (see [`Ty::holds_map`]).
 pub(crate) fn holds_map(ty: &Ty) -> bool {
-    match ty {
-        Ty::Map(_) => true,
-        Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => holds_map(inner),
-        _ => false,
-    }
+    ty.holds_map()
 }
 
 /// `#[doc = "..."]` for each line (a space first, as `///` would give).

@@ -133,9 +133,12 @@ fn value_deserialize(
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
-                let crate::runtime::StrictValue(value) = <crate::runtime::StrictValue as ::serde::Deserialize>::deserialize(deserializer)?;
-                #(#checks)*
-                ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::custom(format!(#message, value)))
+                // Read as text (a key given twice is an error), then compared as JSON values.
+                let text = <crate::runtime::Json as ::serde::Deserialize>::deserialize(deserializer)?;
+                if let ::std::result::Result::Ok(value) = text.to_value() {
+                    #(#checks)*
+                }
+                ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::custom(format!(#message, text)))
             }
         }
     }

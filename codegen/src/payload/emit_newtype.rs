@@ -123,8 +123,8 @@ fn checked_impls(name: &proc_macro2::Ident, inner: &Ty, tests: &[TokenStream]) -
     }
 }
 
-/// Integers are compared exactly (as `i128`, every bound made inclusive); other numbers as
-/// `f64`, as JSON Schema validators do.
+/// Integers (and integer values of a `number`) are compared exactly, as `i128` with every
+/// bound made inclusive; fractions as `f64`, as JSON Schema validators do.
 fn checked_number(item: &Item, inner: &Ty, checks: &NumberChecks) -> TokenStream {
     let name = format_ident!("{}", item.name);
     let integer = matches!(inner, Ty::Integer | Ty::Unsigned);
@@ -154,7 +154,15 @@ fn checked_number(item: &Item, inner: &Ty, checks: &NumberChecks) -> TokenStream
                     (false, false) => quote!(number > #limit),
                     (false, true) => quote!(number >= #limit),
                 };
-                quote!(value.as_f64().is_some_and(|number| #comparison))
+                // An integer is compared exactly, whatever `f64` would round it to.
+                let limit = integer_limit(bound, lower);
+                let exact = if lower { quote!(integer < #limit) } else { quote!(integer > #limit) };
+                quote! {
+                    match crate::runtime::payload::integer_of(value) {
+                        ::std::option::Option::Some(integer) => #exact,
+                        ::std::option::Option::None => value.as_f64().is_some_and(|number| #comparison),
+                    }
+                }
             };
             tests.push(quote! {
                 if #fails {
@@ -220,16 +228,16 @@ fn integer_limit(bound: &Bound, lower: bool) -> i128 {
     let exact = bound.value.as_i64().map(i128::from).or_else(|| bound.value.as_u64().map(i128::from));
     match (exact, lower, bound.exclusive) {
         (Some(limit), true, false) | (Some(limit), false, false) => limit,
-        (Some(limit), true, true) => limit + 1,
-        (Some(limit), false, true) => limit - 1,
+        (Some(limit), true, true) => limit.saturating_add(1),
+        (Some(limit), false, true) => limit.saturating_sub(1),
         (None, ..) => {
             // A fraction, or beyond 64 bits: `as` saturates, which is the right limit there.
             let value = bound.value.as_f64().unwrap_or(0.0);
             match (lower, bound.exclusive) {
                 (true, false) => value.ceil() as i128,
-                (true, true) => value.floor() as i128 + 1,
+                (true, true) => (value.floor() as i128).saturating_add(1),
                 (false, false) => value.floor() as i128,
-                (false, true) => value.ceil() as i128 - 1,
+                (false, true) => (value.ceil() as i128).saturating_sub(1),
             }
         }
     }
@@ -328,12 +336,13 @@ fn checked_string(item: &Item, checks: &StringChecks) -> TokenStream {
             }
         });
     }
-    if let (Some(pattern), Some(source)) = (&checks.pattern, &checks.pattern_source) {
+    for (index, (pattern, source)) in checks.patterns.iter().enumerate() {
         let message = format!("does not match the pattern `{source}`");
+        let name = if index == 0 { format_ident!("PATTERN") } else { format_ident!("PATTERN{}", index + 1) };
         tests.push(quote! {
-            static PATTERN: ::std::sync::LazyLock<::std::result::Result<::regex::Regex, ::regex::Error>> =
+            static #name: ::std::sync::LazyLock<::std::result::Result<::regex::Regex, ::regex::Error>> =
                 ::std::sync::LazyLock::new(|| ::regex::Regex::new(#pattern));
-            match &*PATTERN {
+            match &*#name {
                 ::std::result::Result::Ok(pattern) if pattern.is_match(value) => {}
                 ::std::result::Result::Ok(_) => return ::std::result::Result::Err(::std::string::String::from(#message)),
                 ::std::result::Result::Err(error) => return ::std::result::Result::Err(error.to_string()),
@@ -412,8 +421,32 @@ fn describe(checks: &StringChecks) -> String {
         (None, Some(maximum)) => parts.push(format!("of at most {maximum} characters")),
         (None, None) => {}
     }
-    if let Some(source) = &checks.pattern_source {
+    for (_, source) in &checks.patterns {
         parts.push(format!("matching `{source}`"));
     }
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bound(value: serde_json::Number, exclusive: bool) -> Bound {
+        Bound { value, exclusive }
+    }
+
+    #[test]
+    fn integer_bounds_become_inclusive_limits_without_overflow() {
+        let fraction = serde_json::Number::from_f64(2.5).unwrap();
+        assert_eq!(integer_limit(&bound(fraction.clone(), true), true), 3);
+        assert_eq!(integer_limit(&bound(fraction.clone(), false), true), 3);
+        assert_eq!(integer_limit(&bound(fraction, true), false), 2);
+        assert_eq!(integer_limit(&bound(3.into(), true), false), 2);
+        assert_eq!(integer_limit(&bound(u64::MAX.into(), true), true), i128::from(u64::MAX) + 1);
+        // Beyond `i128`: saturated, never an overflow.
+        let huge = serde_json::Number::from_f64(1e39).unwrap();
+        assert_eq!(integer_limit(&bound(huge, true), true), i128::MAX);
+        let tiny = serde_json::Number::from_f64(-1e39).unwrap();
+        assert_eq!(integer_limit(&bound(tiny, true), false), i128::MIN);
+    }
 }

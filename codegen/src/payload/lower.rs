@@ -143,7 +143,14 @@ pub(crate) fn shared(
         let lowered = lower.local(pointer, pointer);
         if lowered.ty != Ty::Named(name.clone()) {
             let schema = document.schema.pointer(pointer).unwrap_or(&Value::Null);
-            lower.push(Item { name: name.clone(), doc: doc_lines(schema), kind: Kind::Alias(lowered.ty) });
+            // A map is given a type of its own rather than an alias: a field naming it from
+            // another module must still read it strictly (a key twice is an error).
+            let kind = if lowered.ty.holds_map() {
+                Kind::Newtype(Newtype { inner: lowered.ty, checks: Checks::None })
+            } else {
+                Kind::Alias(lowered.ty)
+            };
+            lower.push(Item { name: name.clone(), doc: doc_lines(schema), kind });
         }
     }
     lower.finish()
@@ -683,7 +690,13 @@ impl<'a> Lower<'a> {
         ) {
             Ok(Merged::Schema(object)) => object,
             Ok(Merged::Reference(reference)) => {
-                self.resolve_json(&reference).ok().and_then(|target| target.as_object().cloned()).unwrap_or_default()
+                // Through a chain of aliases (`{"$ref": ...}` alone) to what they name.
+                let mut target = self.resolve_json(&reference).ok().and_then(|target| target.as_object().cloned());
+                for _ in 0..MAX_DEPTH {
+                    let Some(next) = target.as_ref().and_then(alias_target).map(str::to_owned) else { break };
+                    target = self.resolve_json(&next).ok().and_then(|target| target.as_object().cloned());
+                }
+                target.unwrap_or_default()
             }
             Err(_) => Map::new(),
         };

@@ -168,6 +168,15 @@ fn flatten(
     Ok(())
 }
 
+/// The least common multiple, when it fits `u64`.
+fn lcm(a: u64, b: u64) -> Option<u64> {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    (a / x).checked_mul(b)
+}
+
 /// Draft-04's `exclusiveMinimum: true` beside `minimum: m` says what `exclusiveMinimum: m`
 /// says from draft-06 on. In that form, bounds from several parts combine as each part meant.
 fn exclusive_bounds_as_numbers(object: &mut Map<String, Value>) {
@@ -260,6 +269,26 @@ fn combine(flat: Vec<Map<String, Value>>) -> Result<Map<String, Value>, MergeErr
                     if value.as_f64() < existing.as_f64() =>
                 {
                     *existing = value;
+                }
+                // Both must divide: integers by their least common multiple; a fraction (never
+                // checked, and listed) gives way to an integer (checked).
+                "multipleOf" if *existing != value => match (existing.as_u64(), value.as_u64()) {
+                    (Some(a), Some(b)) if a > 0 && b > 0 => {
+                        *existing = lcm(a, b).map_or(Value::from(a as f64 * b as f64), Value::from);
+                    }
+                    (None, Some(_)) => *existing = value,
+                    _ => {}
+                },
+                // Both must match: the merged schema keeps every pattern (an array, only here).
+                "pattern" if *existing != value => {
+                    let mut patterns = match existing.take() {
+                        Value::Array(patterns) => patterns,
+                        single => vec![single],
+                    };
+                    if !patterns.contains(&value) {
+                        patterns.push(value);
+                    }
+                    *existing = Value::Array(patterns);
                 }
                 "oneOf" | "anyOf" if *existing != value => {
                     // Both unions hold: one branch of each, so one union of every pair. For two

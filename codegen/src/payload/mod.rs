@@ -97,7 +97,7 @@ fn finish(document: &Document<'_>, lowered: Result<lower::Lowering, Vec<Error>>)
 
 fn uses_regex(module: &Module) -> bool {
     module.items.iter().any(|item| match &item.kind {
-        Kind::Newtype(newtype) => matches!(&newtype.checks, Checks::String(checks) if checks.pattern.is_some()),
+        Kind::Newtype(newtype) => matches!(&newtype.checks, Checks::String(checks) if !checks.patterns.is_empty()),
         Kind::Struct(structure) => !structure.patterns.is_empty(),
         _ => false,
     })

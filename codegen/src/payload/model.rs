@@ -47,6 +47,17 @@ impl Ty {
         }
     }
 
+    /// Whether values of this type hold a map, which serde would read keeping the last of two
+    /// equal keys: such values are read strictly. (Untyped values check their own keys; named
+    /// types read themselves.)
+    pub(crate) fn holds_map(&self) -> bool {
+        match self {
+            Ty::Map(_) => true,
+            Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => inner.holds_map(),
+            _ => false,
+        }
+    }
+
     /// The named type this one holds by value (through `Option` and nothing else), if any:
     /// the edge along which a type can contain itself.
     pub(crate) fn held_by_value(&self) -> Option<&str> {
@@ -205,15 +216,14 @@ pub(crate) struct StringChecks {
     /// In characters (Unicode scalar values), as JSON Schema counts.
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
-    /// In `regex` syntax, already translated from ECMA-262.
-    pub pattern: Option<String>,
-    /// The pattern as the schema wrote it, for messages.
-    pub pattern_source: Option<String>,
+    /// Every `pattern` the string must match (several where `allOf` parts each give one):
+    /// in `regex` syntax, already translated from ECMA-262, and as the schema wrote it.
+    pub patterns: Vec<(String, String)>,
 }
 
 impl StringChecks {
     pub(crate) fn is_empty(&self) -> bool {
-        self.min_length.is_none() && self.max_length.is_none() && self.pattern.is_none()
+        self.min_length.is_none() && self.max_length.is_none() && self.patterns.is_empty()
     }
 }
 
