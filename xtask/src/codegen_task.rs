@@ -156,7 +156,7 @@ fn read_examples(folder: &Path, manifest: &Manifest) -> Result<BTreeMap<String, 
             examples.insert(named.clone(), read(&path)?);
         } else if path.is_dir() {
             for below in json_files(&path)? {
-                let relative = format!("{}/{below}", named.trim_end_matches('/'));
+                let relative = crate::lock::join_below(named, &below);
                 let text = read(&folder.join(&relative))?;
                 examples.insert(relative, text);
             }
@@ -260,7 +260,7 @@ pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Resu
     let found = json_files(&folder.join(documents))?;
     let mut ids = Vec::with_capacity(found.len());
     for below in found {
-        let relative = format!("{}/{below}", documents.trim_end_matches('/'));
+        let relative = crate::lock::join_below(documents, &below);
         let path = folder.join(&relative);
         let text = std::fs::read_to_string(&path)
             .map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
@@ -283,9 +283,12 @@ fn json_files(root: &Path) -> Result<Vec<String>, TaskError> {
         for entry in entries {
             let entry = entry.map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
             let path = entry.path();
-            if path.is_dir() {
+            // Symbolic links are not followed: a link back up the tree would never end.
+            let kind =
+                entry.file_type().map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
+            if kind.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "json") {
+            } else if kind.is_file() && path.extension().is_some_and(|extension| extension == "json") {
                 found.push(path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/"));
             }
         }

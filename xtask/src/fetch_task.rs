@@ -310,7 +310,7 @@ impl Source {
 fn contract_location(manifest: &Manifest, contract: &codegen::ContractEntry) -> Option<String> {
     let base = manifest.base_uri.as_deref()?;
     let documents = manifest.documents.as_deref()?;
-    let relative = contract.schema.strip_prefix(documents.trim_end_matches('/'))?.strip_prefix('/')?;
+    let relative = crate::lock::path_below(documents, &contract.schema)?;
     Some(format!("{base}{relative}"))
 }
 
@@ -520,7 +520,7 @@ fn file_for(manifest: &Manifest, id: &str) -> Result<String, String> {
         _ => None,
     };
     if let Some((documents, relative)) = below_documents {
-        let mut file = format!("{}/{relative}", documents.trim_end_matches('/'));
+        let mut file = crate::lock::join_below(documents, relative);
         if !file.ends_with(".json") {
             file.push_str(".json");
         }

@@ -75,7 +75,7 @@ pub fn run(options: &InitOptions) -> Result<Vec<Guess>, TaskError> {
         if referenced.contains(id) {
             continue;
         }
-        let below = relative.strip_prefix(&format!("{documents}/")).unwrap_or(relative);
+        let below = crate::lock::path_below(&documents, relative).unwrap_or(relative);
         let (mut event_type, from) = match type_constant(schema, 0) {
             Some(constant) => (constant, "the constant of its `type` member"),
             None => (path_event_type(below), "its path"),

@@ -175,6 +175,23 @@ pub fn display_file(lock_name: &str, file: &str) -> String {
 
 /// A path that stays inside its folder: relative, `/`-separated, no `.`/`..`/empty segments,
 /// each segment of ASCII letters, digits, `.`, `_` and `-`.
+/// `below`, a path inside `folder` (relative to the manifest; `.` is the manifest's own), as a
+/// path relative to the manifest.
+pub fn join_below(folder: &str, below: &str) -> String {
+    match folder.trim_end_matches('/') {
+        "" | "." => below.to_owned(),
+        folder => format!("{folder}/{below}"),
+    }
+}
+
+/// The path of `file` (relative to the manifest) inside `folder`, when it lies there.
+pub fn path_below<'a>(folder: &str, file: &'a str) -> Option<&'a str> {
+    match folder.trim_end_matches('/') {
+        "" | "." => Some(file),
+        folder => file.strip_prefix(folder)?.strip_prefix('/'),
+    }
+}
+
 pub fn is_relative_path(path: &str) -> bool {
     !path.is_empty()
         && path.split('/').all(|segment| {
@@ -188,6 +205,15 @@ pub fn is_relative_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_below_a_folder_include_the_manifests_own() {
+        assert_eq!(join_below("schemas/", "a/b.json"), "schemas/a/b.json");
+        assert_eq!(join_below(".", "a.json"), "a.json");
+        assert_eq!(path_below("schemas", "schemas/a.json"), Some("a.json"));
+        assert_eq!(path_below("schemas", "schemasx/a.json"), None);
+        assert_eq!(path_below(".", "a/b.json"), Some("a/b.json"));
+    }
 
     fn document(id: &str, file: &str) -> LockedDocument {
         LockedDocument {
