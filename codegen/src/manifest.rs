@@ -126,18 +126,27 @@ impl Manifest {
                 Ok(normal) if normal != *base || !base.ends_with('/') => {
                     return Err(value_error(
                         "base_uri",
-                        format!("`{base}` must be an absolute URI in normal form ending in `/` (`{normal}`…/)"),
+                        format!(
+                            "`{base}` must be an absolute URI in normal form ending in `/`: `{}/`",
+                            normal.trim_end_matches('/')
+                        ),
                     )
                     .into())
                 }
                 Ok(_) => {}
             }
         }
-        if let Some(folder) = &parsed.documents {
-            if folder.starts_with('/') || folder.split('/').any(|part| part == "..") {
-                return Err(
-                    value_error("documents", format!("`{folder}` must be a folder below the manifest's")).into()
-                );
+        let below_manifest = |path: &str| !path.starts_with('/') && !path.split('/').any(|part| part == "..");
+        if let Some(folder) = parsed.documents.as_deref().filter(|folder| !below_manifest(folder)) {
+            return Err(value_error("documents", format!("`{folder}` must be a folder below the manifest's")).into());
+        }
+        for (index, contract) in parsed.contracts.iter().enumerate() {
+            if let Some(named) = contract.examples.iter().find(|named| !below_manifest(named)) {
+                return Err(value_error(
+                    &format!("contract[{index}].examples"),
+                    format!("`{named}` must be a file or folder below the manifest's"),
+                )
+                .into());
             }
         }
         Ok(Manifest {

@@ -74,7 +74,8 @@ pub(crate) struct Version {
 pub(crate) struct Example {
     /// Where it comes from, as messages name it (a file, or the schema's `examples`).
     pub from: String,
-    pub data: Value,
+    /// The payload's JSON text, as published (a schema's own example, as `serde_json` writes it).
+    pub text: String,
 }
 
 /// Checks the manifest against the schemas and builds the model, sorted by event type.
@@ -105,8 +106,12 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
                 problem("examples", format!("`{named}` names no example file (a `.json` file or a folder of them)"));
             }
             for (path, text) in found {
-                match serde_json::from_str::<Value>(text) {
-                    Ok(data) => version.examples.push(Example { from: manifest.display_path(path), data }),
+                // As strictly as a schema document (a key twice is an error): the test must
+                // decode what was published, as published.
+                match crate::json::parse_document(text) {
+                    Ok(_) => {
+                        version.examples.push(Example { from: manifest.display_path(path), text: text.to_owned() })
+                    }
                     Err(error) => {
                         problem("examples", format!("`{}` is not JSON: {error}", manifest.display_path(path)))
                     }
@@ -189,7 +194,7 @@ fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> 
             .enumerate()
             .map(|(index, data)| Example {
                 from: format!("{}#/examples/{index}", manifest.display_path(&entry.schema)),
-                data: data.clone(),
+                text: format!("{}\n", serde_json::to_string_pretty(data).unwrap_or_default()),
             })
             .collect(),
     }

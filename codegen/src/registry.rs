@@ -64,7 +64,10 @@ impl Registry {
     /// The example files one `examples` entry names: the file, or every file below the folder,
     /// sorted by path.
     pub(crate) fn examples_named(&self, entry: &str) -> Vec<(&str, &str)> {
-        let folder = format!("{}/", entry.trim_end_matches('/'));
+        let folder = match entry.trim_end_matches('/') {
+            "" | "." => String::new(),
+            folder => format!("{folder}/"),
+        };
         self.examples
             .iter()
             .filter(|(path, _)| *path == entry || path.starts_with(&folder))

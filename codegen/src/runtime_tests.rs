@@ -107,3 +107,28 @@ fn union_decoding_is_bounded_in_depth_and_attempts() {
     let _depth = enter_union::<Error>().unwrap();
     attempt_branch::<Error>().expect("a fresh budget");
 }
+
+#[test]
+fn untyped_values_are_checked_for_repeated_keys_in_one_pass_over_their_text() {
+    use crate::runtime::Json;
+    for valid in [
+        r#"{"a": "}{\"", "b": [1e400, {"a": 1}], "c": {"a": {"a": null}}}"#,
+        "123456789012345678901234567890123456789",
+        r#"[{"k": 1}, {"k": 2}]"#,
+        r#""{\"k\":1,\"k\":2}""#,
+    ] {
+        let json = Json::from_text(valid).unwrap_or_else(|error| panic!("{valid}: {error}"));
+        assert_eq!(json.as_text(), valid, "kept as written");
+    }
+    for (repeated, message) in [
+        (r#"{"a": 1, "\u0061": 2}"#, "duplicate key `a`"),
+        (r#"[0, {"x": [{"k": 1, "k": 2}]}]"#, "duplicate key `k`, at `[1].x[0]` inside the value"),
+        (r#"{"a": {"b": 1}, "c": {"b": 2, "b": 3}}"#, "duplicate key `b`, at `c` inside the value"),
+    ] {
+        let error = Json::from_text(repeated).expect_err(repeated).to_string();
+        assert!(error.contains(message), "{repeated}: {error}");
+    }
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert!(Json::from_text(deep).unwrap_err().to_string().contains("recursion limit exceeded"));
+    assert!(Json::from_text(format!("{}{}", "[".repeat(120), "]".repeat(120))).is_ok());
+}

@@ -543,54 +543,80 @@ impl Serialize for Json {
 }
 
 /// Checks that no object in the JSON text has a key twice, nested at most as deep as
-/// serde_json reads. Numbers are not read, only skipped: JSON allows any size (`1e400`, an
-/// integer of 400 digits), and their text is what is kept. The error names where inside the
-/// value (`[0].k`).
+/// serde_json reads. One pass over the text (which serde_json has already read as JSON):
+/// numbers are skipped, not read, since JSON allows any size (`1e400`, 400 digits) and their
+/// text is what is kept; only keys are decoded. The error names where inside the value
+/// (`[0].k`).
 fn check_unique_keys(text: &str) -> Result<(), String> {
-    let mut path = String::new();
-    unique_keys(text, 0, &mut path).map_err(|message| {
-        if path.is_empty() {
-            message
-        } else {
-            format!("{message}, at `{path}` inside the value")
-        }
-    })
-}
-
-/// How deep untyped values may nest, as serde_json's own limit.
-const MAX_UNTYPED_DEPTH: usize = 128;
-
-fn unique_keys(text: &str, depth: usize, path: &mut String) -> Result<(), String> {
-    let nested = text.starts_with('{') || text.starts_with('[');
-    if !nested {
-        return Ok(());
+    /// How deep untyped values may nest, as serde_json's own limit.
+    const MAX_DEPTH: usize = 128;
+    enum Level {
+        Object { keys: std::collections::BTreeSet<String>, key: Option<String>, expecting_key: bool },
+        Array { index: usize },
     }
-    if depth >= MAX_UNTYPED_DEPTH {
-        return Err("recursion limit exceeded".to_owned());
+    fn path(levels: &[Level]) -> String {
+        let mut path = String::new();
+        for level in levels {
+            match level {
+                Level::Object { key: Some(key), .. } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Level::Object { key: None, .. } => {}
+                Level::Array { index } => path.push_str(&format!("[{index}]")),
+            }
+        }
+        path
     }
-    let at = path.len();
-    if text.starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| payload::message(&error))?;
-        for (index, item) in items.into_iter().enumerate() {
-            path.push_str(&format!("[{index}]"));
-            unique_keys(item.get(), depth + 1, path)?;
-            path.truncate(at);
+    let fail = |levels: &[Level], message: String| {
+        let at = path(levels);
+        Err(if at.is_empty() { message } else { format!("{message}, at `{at}` inside the value") })
+    };
+    let bytes = text.as_bytes();
+    let mut levels: Vec<Level> = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            opening @ (b'{' | b'[') => {
+                if levels.len() >= MAX_DEPTH {
+                    return fail(&levels, "recursion limit exceeded".to_owned());
+                }
+                levels.push(if opening == b'{' {
+                    Level::Object { keys: std::collections::BTreeSet::new(), key: None, expecting_key: true }
+                } else {
+                    Level::Array { index: 0 }
+                });
+            }
+            b'}' | b']' => {
+                levels.pop();
+            }
+            b',' => match levels.last_mut() {
+                Some(Level::Object { expecting_key, .. }) => *expecting_key = true,
+                Some(Level::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let start = at;
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                let quoted = text.get(start..=at).unwrap_or_default();
+                if let Some(Level::Object { keys, key, expecting_key: expecting @ true }) = levels.last_mut() {
+                    *expecting = false;
+                    let name: String = serde_json::from_str(quoted).map_err(|error| payload::message(&error))?;
+                    if !keys.insert(name.clone()) {
+                        *key = None;
+                        return fail(&levels, format!("duplicate key `{name}`"));
+                    }
+                    *key = Some(name);
+                }
+            }
+            _ => {}
         }
-        return Ok(());
-    }
-    let Members(members) = serde_json::from_str(text).map_err(|error| payload::message(&error))?;
-    let mut keys = std::collections::BTreeSet::new();
-    for (key, value) in members {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(&key);
-        if !keys.insert(key.clone()) {
-            path.truncate(at);
-            return Err(format!("duplicate key `{key}`"));
-        }
-        unique_keys(value.get(), depth + 1, path)?;
-        path.truncate(at);
+        at += 1;
     }
     Ok(())
 }

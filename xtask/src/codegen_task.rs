@@ -283,12 +283,14 @@ fn json_files(root: &Path) -> Result<Vec<String>, TaskError> {
         for entry in entries {
             let entry = entry.map_err(|source| TaskError::Read { path: directory.display().to_string(), source })?;
             let path = entry.path();
-            // Symbolic links are not followed: a link back up the tree would never end.
+            // Links to folders are not followed: a link back up the tree would never end.
             let kind =
                 entry.file_type().map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
+            // A link to a file counts; a link to a folder is not entered.
+            let is_file = kind.is_file() || (kind.is_symlink() && path.is_file());
             if kind.is_dir() {
                 pending.push(path);
-            } else if kind.is_file() && path.extension().is_some_and(|extension| extension == "json") {
+            } else if is_file && path.extension().is_some_and(|extension| extension == "json") {
                 found.push(path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/"));
             }
         }

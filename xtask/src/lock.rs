@@ -173,8 +173,6 @@ pub fn display_file(lock_name: &str, file: &str) -> String {
     }
 }
 
-/// A path that stays inside its folder: relative, `/`-separated, no `.`/`..`/empty segments,
-/// each segment of ASCII letters, digits, `.`, `_` and `-`.
 /// `below`, a path inside `folder` (relative to the manifest; `.` is the manifest's own), as a
 /// path relative to the manifest.
 pub fn join_below(folder: &str, below: &str) -> String {
@@ -192,6 +190,8 @@ pub fn path_below<'a>(folder: &str, file: &'a str) -> Option<&'a str> {
     }
 }
 
+/// A path that stays inside its folder: relative, `/`-separated, no `.`/`..`/empty segments,
+/// each segment of ASCII letters, digits, `.`, `_` and `-`.
 pub fn is_relative_path(path: &str) -> bool {
     !path.is_empty()
         && path.split('/').all(|segment| {

@@ -1,9 +1,11 @@
 //! The validation keywords a checked newtype enforces, read from one schema object: string
 //! lengths and patterns, numeric bounds and `multipleOf`, item counts. `lower` builds newtypes
-//! from these; the survey asks `checked_where_stated` so that what it lists as not enforced is
-//! what no newtype checks (merged `allOf` parts keep every check: `multipleOf`s combine to
-//! their least common multiple, `pattern`s are all matched; bounds take the tightest, compared
-//! as `f64`).
+//! from these; the survey asks `checked_where_stated`, so that every check no newtype makes is
+//! listed as not enforced. The list errs on the safe side: an `allOf` part's check is listed
+//! when the part alone is not typed, though the merged schema checks it (merged parts keep
+//! every check: `multipleOf`s combine to their least common multiple, `pattern`s are all
+//! matched, bounds take the tightest, compared as `f64`); checks beside `enum`/`const`, merged
+//! or not, are listed by `lower`.
 
 use serde_json::{Map, Value};
 

@@ -157,10 +157,15 @@ fn checked_number(item: &Item, inner: &Ty, checks: &NumberChecks) -> TokenStream
                 // An integer is compared exactly, whatever `f64` would round it to.
                 let limit = integer_limit(bound, lower);
                 let exact = if lower { quote!(integer < #limit) } else { quote!(integer > #limit) };
+                // A whole number written as a fraction (`2.0`, `1e3`) is compared as the
+                // integer it is, against the exact limit, never against a rounded `f64` one.
+                let whole = if lower { quote!((number as i128) < #limit) } else { quote!((number as i128) > #limit) };
                 quote! {
                     match crate::runtime::payload::integer_of(value) {
                         ::std::option::Option::Some(integer) => #exact,
-                        ::std::option::Option::None => value.as_f64().is_some_and(|number| #comparison),
+                        ::std::option::Option::None => value.as_f64().is_some_and(|number| {
+                            if number.fract() == 0.0 { #whole } else { #comparison }
+                        }),
                     }
                 }
             };

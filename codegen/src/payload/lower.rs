@@ -757,6 +757,11 @@ impl<'a> Lower<'a> {
     }
 
     fn literals(&mut self, object: &Map<String, Value>, at: &str, hint: &Hint) -> Lowered {
+        // The listed values are matched, not checked: checks beside them (here, or from
+        // `allOf` parts merged in) are not enforced, and said so.
+        for keyword in checks::CHECKED.iter().filter(|keyword| object.contains_key(**keyword)) {
+            self.not_enforced.push(NotEnforced { pointer: format!("{at}/{keyword}"), keyword: (*keyword).to_owned() });
+        }
         let values = match (object.get("enum"), object.get("const")) {
             (Some(Value::Array(values)), _) => values.clone(),
             (None, Some(value)) => vec![value.clone()],
