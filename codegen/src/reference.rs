@@ -43,6 +43,23 @@ pub(crate) const SCHEMA_VALUES: &[&str] = &[
 /// Keywords whose value is an array of subschemas.
 pub(crate) const SCHEMA_ARRAYS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 
+/// The subschemas directly inside a schema object that apply to its values: every schema
+/// position above but its definitions (`$defs`, `definitions`).
+pub(crate) fn value_subschemas(object: &serde_json::Map<String, Value>) -> impl Iterator<Item = &Value> {
+    object.iter().flat_map(|(keyword, value)| {
+        let keyword = keyword.as_str();
+        let inner: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Object(members) if SCHEMA_MAPS.contains(&keyword) && !matches!(keyword, "$defs" | "definitions") => {
+                Box::new(members.values())
+            }
+            Value::Array(items) if SCHEMA_ARRAYS.contains(&keyword) || keyword == "items" => Box::new(items.iter()),
+            Value::Object(_) if SCHEMA_VALUES.contains(&keyword) => Box::new(std::iter::once(value)),
+            _ => Box::new(std::iter::empty()),
+        };
+        inner
+    })
+}
+
 /// Every string `$ref` in the schema positions of `schema`, in document order. Data positions
 /// (`enum`, `const`, `examples`, `default`) are not schemas and are not searched.
 pub fn references(schema: &Value) -> Vec<Reference> {

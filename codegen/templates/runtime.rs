@@ -487,13 +487,13 @@ impl Json {
 
 impl From<Value> for Json {
     fn from(value: Value) -> Json {
-        // `Value`'s text is always valid JSON with unique keys.
-        RawValue::from_string(value.to_string()).map(Json).unwrap_or_else(|_| Json::null())
+        Json::from(&value)
     }
 }
 
 impl From<&Value> for Json {
     fn from(value: &Value) -> Json {
+        // `Value`'s text is always valid JSON with unique keys.
         RawValue::from_string(value.to_string()).map(Json).unwrap_or_else(|_| Json::null())
     }
 }

@@ -16,23 +16,10 @@ fn output_does_not_depend_on_where_the_schemas_are() {
     let here = codegen::generate(&load_registry(&paths.manifest).unwrap(), &codegen::Settings::default()).unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     let schemas = elsewhere.path().join("schemas");
-    copy_dir(paths.manifest.parent().unwrap(), &schemas);
+    cope_events_tests::copy_folder(paths.manifest.parent().unwrap(), &schemas);
     let registry = load_registry(&schemas.join("contracts.toml")).unwrap();
     let there = codegen::generate(&registry, &codegen::Settings::default()).unwrap();
     assert_eq!(here, there);
     let location = elsewhere.path().display().to_string();
     assert!(there.iter().all(|file| !file.contents.contains(&location)), "no absolute path reaches the output");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use codegen::Manifest;
+use cope_events_tests::copy_folder;
 use cope_events_tests::registry_server::{id_path, RegistryServer, Route};
 use xtask::codegen_task::{self, Paths};
 use xtask::fetch_task::{self, FetchOptions};
@@ -125,19 +126,6 @@ fn cdevents_fetch_from_a_loopback_mirror_and_generate() {
 #[test]
 fn cdevents_fetch_from_the_vendored_folder_and_generate() {
     check_route("cdevents", from_folder("cdevents"));
-}
-
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_folder(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -23,3 +23,17 @@ pub fn edited_payload(edit: impl FnOnce(&mut serde_json::Map<String, serde_json:
         edit(event.get_mut("data").and_then(serde_json::Value::as_object_mut).expect("data is an object"))
     })
 }
+
+/// Copies the folder `from` to `to`, every file below it, creating `to`.
+pub fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

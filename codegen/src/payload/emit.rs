@@ -63,11 +63,6 @@ pub(crate) fn tokens(ty: &Ty) -> TokenStream {
     }
 }
 
-/// Whether values of `ty` hold a map: such members are read strictly (see [`Ty::holds_map`]).
-pub(crate) fn holds_map(ty: &Ty) -> bool {
-    ty.holds_map()
-}
-
 /// `#[doc = "..."]` for each line (a space first, as `///` would give).
 pub(crate) fn doc_attributes(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });

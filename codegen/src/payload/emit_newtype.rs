@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::emit::{doc_attributes, holds_map, tokens};
+use super::emit::{doc_attributes, tokens};
 use super::model::{Bound, Checks, Item, ItemChecks, Newtype, NumberChecks, StringChecks, Ty};
 
 pub(crate) fn items(item: &Item, newtype: &Newtype) -> TokenStream {
@@ -22,7 +22,7 @@ pub(crate) fn items(item: &Item, newtype: &Newtype) -> TokenStream {
 /// last of two equal keys).
 fn read_inner(inner: &Ty) -> TokenStream {
     let rust = tokens(inner);
-    if holds_map(inner) {
+    if inner.holds_map() {
         quote!(crate::runtime::payload::read_strict::<__D, #rust>(deserializer)?)
     } else {
         quote!(<#rust as ::serde::Deserialize>::deserialize(deserializer)?)

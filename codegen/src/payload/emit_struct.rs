@@ -10,7 +10,7 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::emit::{doc_attributes, holds_map, tokens};
+use super::emit::{doc_attributes, tokens};
 use super::model::{Field, Item, PresenceRule, Struct};
 use crate::names;
 
@@ -79,7 +79,7 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
             wire_name: field.wire_name.clone(),
             required: field.required,
             slot: tokens(&slot_ty),
-            strict: holds_map(&slot_ty),
+            strict: slot_ty.holds_map(),
         });
         if let Some(default) = &field.default {
             let constant = format_ident!("{}_DEFAULT", ident.to_string().trim_end_matches('_').to_shouty_snake_case());
@@ -107,11 +107,11 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
             regex: members.pattern.clone(),
             source: members.source.clone(),
             ty: tokens(&members.ty),
-            strict: holds_map(&members.ty),
+            strict: members.ty.holds_map(),
         })
         .collect();
     let deserialize =
-        deserialize_impl(&name, &members, &undocumented, holds_map(&structure.extra), &presence, &patterns);
+        deserialize_impl(&name, &members, &undocumented, structure.extra.holds_map(), &presence, &patterns);
     let serialize = serialize_impl(&name, &members, &undocumented, &patterns);
     let pattern_declarations = patterns.iter().map(|Pattern { field, source, ty, .. }| {
         let doc = doc_attributes(&[super::docs::inert_text(&format!(

@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::emit::{doc_attributes, holds_map, tokens};
+use super::emit::{doc_attributes, tokens};
 use super::model::{Item, Tuple, Ty};
 
 pub(crate) fn items(item: &Item, tuple: &Tuple) -> TokenStream {
@@ -112,7 +112,7 @@ pub(crate) fn items(item: &Item, tuple: &Tuple) -> TokenStream {
 /// map).
 fn next_element(ty: &Ty) -> TokenStream {
     let rust = tokens(ty);
-    if holds_map(ty) {
+    if ty.holds_map() {
         quote!(crate::runtime::payload::next_strict::<__A, #rust>(&mut __seq)?)
     } else {
         quote!(__seq.next_element::<#rust>()?)

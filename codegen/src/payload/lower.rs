@@ -29,7 +29,9 @@ use super::naming::{distinct, literal_variants, TypeNames};
 use crate::error::Error;
 use crate::json_pointer::{escape, last_token};
 use crate::names::type_name;
-use crate::reference::{decode_fragment, find_anchor, resolve, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_VALUES};
+use crate::reference::{
+    decode_fragment, find_anchor, resolve, value_subschemas, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_VALUES,
+};
 use crate::shared::Bundle;
 
 /// How deep one reading may recurse (a reference is lowered once; merging inlines its target).
@@ -657,7 +659,7 @@ impl<'a> Lower<'a> {
             return true;
         }
         let mut followed = BTreeSet::new();
-        let mut pending: Vec<Value> = subschemas(branch).cloned().collect();
+        let mut pending: Vec<Value> = value_subschemas(branch).cloned().collect();
         let mut visited = 0;
         while let Some(schema) = pending.pop() {
             visited += 1;
@@ -676,7 +678,7 @@ impl<'a> Lower<'a> {
                     }
                 }
             }
-            pending.extend(subschemas(&object).cloned());
+            pending.extend(value_subschemas(&object).cloned());
         }
         false
     }
@@ -1129,36 +1131,6 @@ fn allowed_by(types: Option<&[String]>, value: &Value) -> bool {
         Value::Object(_) => "object",
     };
     types.iter().any(|name| name == kind)
-}
-
-/// The subschemas of a schema object that shape or narrow its values (not its definitions).
-fn subschemas(object: &Map<String, Value>) -> impl Iterator<Item = &Value> {
-    object.iter().flat_map(|(keyword, value)| {
-        let members: Box<dyn Iterator<Item = &Value>> = match (keyword.as_str(), value) {
-            ("properties" | "patternProperties" | "dependentSchemas", Value::Object(members)) => {
-                Box::new(members.values())
-            }
-            ("allOf" | "anyOf" | "oneOf" | "prefixItems" | "items", Value::Array(branches)) => {
-                Box::new(branches.iter())
-            }
-            (
-                "items"
-                | "additionalProperties"
-                | "additionalItems"
-                | "contains"
-                | "propertyNames"
-                | "not"
-                | "if"
-                | "then"
-                | "else"
-                | "unevaluatedItems"
-                | "unevaluatedProperties",
-                Value::Object(_),
-            ) => Box::new(std::iter::once(value)),
-            _ => Box::new(std::iter::empty()),
-        };
-        members
-    })
 }
 
 /// `{"type": "null"}`, `{"const": null}`, `{"enum": [null]}`.
