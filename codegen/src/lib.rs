@@ -131,15 +131,24 @@ pub fn generate_with_progress(
         Ok(bundle) => (bundle, Vec::new()),
         Err(errors) => (shared::Bundle::default(), errors),
     };
-    let contracts = event_types
+    // Each document is checked once: as a contract's schema when it is one (several event
+    // types may give the same), else as a shared document.
+    let contracts: std::collections::BTreeMap<_, _> = event_types
         .iter()
         .flat_map(|event_type| &event_type.versions)
-        .map(|version| (&version.schema_file, &version.document_id, &version.schema, schema_check::Role::Contract));
+        .map(|version| {
+            (
+                &version.document_id,
+                (&version.schema_file, &version.document_id, &version.schema, schema_check::Role::Contract),
+            )
+        })
+        .collect();
     let documents = bundle
         .documents
         .iter()
+        .filter(|document| !contracts.contains_key(&document.id))
         .map(|document| (&document.file, &document.id, &document.schema, schema_check::Role::Shared));
-    for (file, id, schema, role) in contracts.chain(documents) {
+    for (file, id, schema, role) in contracts.values().copied().chain(documents) {
         errors.extend(schema_check::check(file, id, schema, role, registry, draft));
     }
     error::collected((), errors)?;

@@ -67,6 +67,9 @@ pub(crate) struct Version {
     pub schema_version: Option<String>,
     /// Example payloads: the schema's own `examples`, then the files the manifest names.
     pub examples: Vec<Example>,
+    /// Several event types give this schema as their payload: its types are generated once,
+    /// in the shared document of the schema, and the payload type wraps its root.
+    pub shared_payload: bool,
 }
 
 /// One example payload, to be a test of the generated crate.
@@ -83,7 +86,8 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
     let manifest = registry.manifest();
     let mut errors = Vec::new();
     let mut types: BTreeMap<String, EventType> = BTreeMap::new();
-    let mut schema_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    // Which contracts give each schema id, to find schemas several event types share.
+    let mut schema_ids: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (index, entry) in manifest.contracts.iter().enumerate() {
         let mut problem = |key: &str, message: String| {
             errors.push(Error::ManifestValue {
@@ -93,9 +97,30 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
             })
         };
         check_entry(entry, &mut problem);
-        if let Some(first) = schema_ids.insert(&entry.schema_id, index) {
-            problem("schema_id", format!("`{}` is also the schema id of contract[{first}]", entry.schema_id));
+        let givers = schema_ids.entry(manifest.document_id(&entry.schema_id)).or_default();
+        if let Some(&first) = givers.first() {
+            let other = &manifest.contracts[first];
+            if other.schema != entry.schema {
+                problem(
+                    "schema_id",
+                    format!(
+                        "`{}` is also the schema id of contract[{first}], whose schema is another file (`{}`)",
+                        entry.schema_id, other.schema
+                    ),
+                );
+            } else if let Some(&same) =
+                givers.iter().find(|&&given| manifest.contracts[given].event_type == entry.event_type)
+            {
+                problem(
+                    "schema_id",
+                    format!(
+                        "`{}` is also the schema id of contract[{same}], another version of `{}`: dispatch by `dataschema` could not tell the versions apart",
+                        entry.schema_id, entry.event_type
+                    ),
+                );
+            }
         }
+        givers.push(index);
         let Some(schema) = registry.schema(&entry.schema) else {
             continue;
         };
@@ -165,6 +190,9 @@ pub(crate) fn build(registry: &Registry) -> Result<Vec<EventType>, Errors> {
     let mut types: Vec<EventType> = types.into_values().collect();
     for event_type in &mut types {
         event_type.versions.sort_by_key(|version| version.version);
+        for version in &mut event_type.versions {
+            version.shared_payload = schema_ids.get(&version.document_id).is_some_and(|givers| givers.len() > 1);
+        }
     }
     check_unique_names(manifest, &types, &mut errors);
     check_unique_schema_versions(manifest, &types, &mut errors);
@@ -197,6 +225,7 @@ fn version_model(manifest: &Manifest, entry: &ContractEntry, schema: &Value) -> 
                 text: format!("{}\n", serde_json::to_string_pretty(data).unwrap_or_default()),
             })
             .collect(),
+        shared_payload: false,
     }
 }
 

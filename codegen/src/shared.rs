@@ -3,6 +3,9 @@
 //! form cycles across files, and each gets a module and Rust names, so that a shared
 //! definition becomes one type in `src/shared/<module>.rs`, used by every contract that refers
 //! to it, and two documents that both define `$defs/Venue` never collide.
+//!
+//! A contract's schema that several event types give is a shared document too: its root is
+//! one type there, and each event type's payload wraps it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,8 +44,14 @@ impl Bundle {
     /// another document; `None` for a reference within `base` or one that does not resolve.
     pub(crate) fn type_path(&self, base: &str, reference: &str) -> Option<String> {
         let target = resolve(base, reference).ok().filter(|target| target.document != base)?;
-        let document = self.documents.iter().find(|document| document.id == target.document)?;
-        let name = document.types.get(&target.fragment)?;
+        self.definition_path(&target.document, &target.fragment)
+    }
+
+    /// The path of the Rust type of the definition at `pointer` (`""`: the whole document) of
+    /// the shared document `id`.
+    pub(crate) fn definition_path(&self, id: &str, pointer: &str) -> Option<String> {
+        let document = self.documents.iter().find(|document| document.id == id)?;
+        let name = document.types.get(pointer)?;
         Some(format!("crate::shared::{}::{name}", document.module))
     }
 }
@@ -72,6 +81,12 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
     let mut referenced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut pending: Vec<(String, String, &Value)> =
         contracts.iter().map(|(id, (file, schema))| (id.clone(), file.clone(), *schema)).collect();
+    for version in event_types.iter().flat_map(|event_type| &event_type.versions) {
+        if version.shared_payload {
+            referenced.entry(version.document_id.clone()).or_default().insert(String::new());
+            shared.insert(version.document_id.clone(), (version.schema_file.clone(), &version.schema));
+        }
+    }
     while let Some((id, file, schema)) = pending.pop() {
         for reference in references(schema) {
             let Ok(target) = resolve(&id, &reference.value) else { continue };

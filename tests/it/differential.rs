@@ -62,6 +62,7 @@ fn decoder_for(out_dir: &Path) -> fn(&[u8]) -> Verdict {
         Some("shared-definitions") => decoder!(cope_events_fixture_shared_definitions),
         Some("catalog") => decoder!(cope_events_fixture_catalog),
         Some("legacy-draft-04") => decoder!(cope_events_fixture_legacy_draft_04),
+        Some("one-schema-many-types") => decoder!(cope_events_fixture_one_schema_many_types),
         Some("corpus-github-webhooks") => decoder!(cope_events_fixture_corpus_github_webhooks),
         Some("corpus-cdevents") => decoder!(cope_events_fixture_corpus_cdevents),
         other => panic!("no decoder listed for the generated crate {other:?}: add it to decoder_for"),

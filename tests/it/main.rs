@@ -13,6 +13,7 @@ mod fetch;
 mod generator_edge_cases;
 mod legacy_registry;
 mod limits;
+mod one_schema_many_types;
 mod properties;
 mod reference_example;
 mod registry_route;

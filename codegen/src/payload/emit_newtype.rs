@@ -29,7 +29,7 @@ fn read_inner(inner: &Ty) -> TokenStream {
     }
 }
 
-/// `pub struct Name(pub T)`, encoded exactly as `T`.
+/// `pub struct Name(pub T)`, encoded exactly as `T`, read through as a `T`.
 fn wrapper(item: &Item, inner: &Ty) -> TokenStream {
     let name = format_ident!("{}", item.name);
     let doc = doc_attributes(&item.doc);
@@ -49,6 +49,25 @@ fn wrapper(item: &Item, inner: &Ty) -> TokenStream {
         impl ::serde::Serialize for #name {
             fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 ::serde::Serialize::serialize(&self.0, serializer)
+            }
+        }
+
+        impl ::std::convert::From<#inner> for #name {
+            fn from(value: #inner) -> Self {
+                Self(value)
+            }
+        }
+
+        impl ::std::ops::Deref for #name {
+            type Target = #inner;
+            fn deref(&self) -> &#inner {
+                &self.0
+            }
+        }
+
+        impl ::std::ops::DerefMut for #name {
+            fn deref_mut(&mut self) -> &mut #inner {
+                &mut self.0
             }
         }
     }

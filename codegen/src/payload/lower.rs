@@ -130,6 +130,37 @@ pub(crate) fn contract(document: &Document<'_>, bundle: &Bundle, payload_type: &
     lower.finish()
 }
 
+/// The payload of a contract whose schema several event types give: its root is a type of
+/// the schema's shared document, and the payload type wraps it, so that each event type still
+/// has a `Contract` type of its own.
+pub(crate) fn shared_root_wrapper(
+    document: &Document<'_>,
+    bundle: &Bundle,
+    payload_type: &str,
+) -> Result<Lowering, Vec<Error>> {
+    let mut lower = Lower::new(document, bundle);
+    let Some(path) = bundle.definition_path(document.id, "") else {
+        lower.error("", "the schema several event types give has no shared type");
+        return lower.finish();
+    };
+    let nullable = lower.allows_null(document.schema, &mut Vec::new());
+    let mut doc = doc_lines(document.schema);
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    let shared_name = path.rsplit("::").next().unwrap_or(&path);
+    doc.push(format!(
+        "Several event types give this schema: their payloads all wrap [`{shared_name}`]({path}), whose module lists what the decoder does not enforce."
+    ));
+    let inner = Lowered { ty: Ty::Shared(path), nullable }.into_ty();
+    lower.push(Item {
+        name: payload_type.to_owned(),
+        doc,
+        kind: Kind::Newtype(Newtype { inner, checks: Checks::None }),
+    });
+    lower.finish()
+}
+
 /// Lowers a shared document: one type per entry of `types` (JSON pointer → Rust name).
 pub(crate) fn shared(
     document: &Document<'_>,

@@ -48,7 +48,11 @@ pub(crate) struct Payload {
 /// The payload types of one contract version; the root type is `version.payload_type`.
 pub(crate) fn generate(version: &Version, bundle: &Bundle, default_draft: Draft) -> Result<Payload, Errors> {
     let document = document(&version.schema_file, &version.document_id, &version.schema, default_draft)?;
-    let lowered = lower::contract(&document, bundle, &version.payload_type);
+    let lowered = if version.shared_payload {
+        lower::shared_root_wrapper(&document, bundle, &version.payload_type)
+    } else {
+        lower::contract(&document, bundle, &version.payload_type)
+    };
     finish(&document, lowered)
 }
 
