@@ -107,7 +107,6 @@ fn another_schema_uses_a_definition_of_the_shared_one() {
 #[test]
 fn the_payload_types_are_generated_once() {
     let crate_folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/generated/one-schema-many-types/src");
-    let mut defined_in = Vec::new();
     for kind in ["finalized", "archived", "deleted", "metadata_updated"] {
         let module = crate_folder.join(format!("example_storage_object_v1_{kind}/v1.rs"));
         let text = std::fs::read_to_string(&module).unwrap();
@@ -118,26 +117,13 @@ fn the_payload_types_are_generated_once() {
         assert!(!text.contains("pub bucket"), "{kind} defines the object's fields again");
         assert!(!text.contains("enum StorageClass"), "{kind} defines the storage class again");
     }
-    for entry in walk(&crate_folder) {
-        if std::fs::read_to_string(&entry).unwrap().contains("pub struct ObjectData {") {
-            defined_in.push(entry.strip_prefix(&crate_folder).unwrap().display().to_string());
-        }
-    }
+    let files = crate::fetch::snapshot(&crate_folder);
+    let defined_in: Vec<&String> = files
+        .iter()
+        .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains("pub struct ObjectData {"))
+        .map(|(path, _)| path)
+        .collect();
     assert_eq!(defined_in, ["shared/jsonschema_storage_v1_object_data.rs"]);
-}
-
-fn walk(folder: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(folder).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 fn contract(event_type: &str, version: u32, schema_id: &str, schema: &str) -> String {
