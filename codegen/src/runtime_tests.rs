@@ -67,6 +67,44 @@ fn extension_names_follow_the_spec() {
 }
 
 #[test]
+fn extension_values_are_cloudevents_types() {
+    let bytes = |text: &str| {
+        let mut value = event();
+        value["traceparent"] = serde_json::from_str(text).unwrap();
+        serde_json::to_vec(&value).unwrap()
+    };
+    // Strings (URI, timestamp and binary are strings too), booleans, 32-bit integers, and null
+    // (unset) are kept as received.
+    for accepted in [r#""00-1""#, "true", "false", "-2147483648", "2147483647", "0", "null"] {
+        let decoded = decode_with(&bytes(accepted), dispatch).unwrap_or_else(|error| panic!("{accepted}: {error}"));
+        assert_eq!(decoded.extension("traceparent").map(|value| value.as_text()), Some(accepted));
+    }
+    for (refused, says) in [
+        (r#"{"a": 1}"#, "not an object"),
+        ("[1]", "not an array"),
+        ("1.5", "fraction or exponent"),
+        ("1e3", "fraction or exponent"),
+        ("2147483648", "32-bit range"),
+        ("-2147483649", "32-bit range"),
+    ] {
+        match decode_with(&bytes(refused), dispatch) {
+            Err(DecodeError::NotACloudEvent { attribute: Some(attribute), reason }) => {
+                assert_eq!(attribute, "traceparent", "{refused}");
+                assert!(reason.contains(says), "{refused}: {reason}");
+            }
+            other => panic!("{refused}: expected NotACloudEvent, got {other:?}"),
+        }
+    }
+    // A producer cannot build what a consumer would refuse.
+    let thing = || CloudEvent::new("1", "42", Thing { name: "x".into() });
+    for refused in [json!({"a": 1}), json!([1]), json!(1.5), json!(1_u64 << 40)] {
+        let error = thing().with_extension("traceparent", refused.clone()).expect_err("refused");
+        assert_eq!(error.name, "traceparent", "{refused}");
+    }
+    assert!(thing().with_extension("sampled", true).is_ok());
+}
+
+#[test]
 fn json_media_types_with_parameters_are_json() {
     for accepted in ["application/json", "application/json; charset=utf-8", "Application/JSON"] {
         let mut value = event();

@@ -91,17 +91,26 @@ impl<T: Contract> CloudEvent<T> {
         self
     }
 
-    /// Sets an extension attribute. Names must be CloudEvents extension names (`[a-z0-9]+`).
+    /// Sets an extension attribute. Names must be CloudEvents extension names (`[a-z0-9]+`, not
+    /// a spec attribute); values must be CloudEvents values: a string (also for URIs,
+    /// timestamps and binary), a boolean, or an integer in the 32-bit range.
     pub fn with_extension(
         mut self,
         name: impl Into<String>,
         value: impl Into<Value>,
-    ) -> Result<Self, InvalidAttributeName> {
+    ) -> Result<Self, InvalidExtension> {
         let name = name.into();
         if !is_extension_name(&name) || is_reserved_name(&name) {
-            return Err(InvalidAttributeName(name));
+            return Err(InvalidExtension {
+                name,
+                reason: "is not a CloudEvents extension attribute name (lowercase a-z and 0-9, not a spec attribute)",
+            });
         }
-        self.extensions.insert(name, Json::from(value.into()));
+        let value = Json::from(value.into());
+        if let Some(reason) = extension_value_problem(value.as_text()) {
+            return Err(InvalidExtension { name, reason });
+        }
+        self.extensions.insert(name, value);
         Ok(self)
     }
 
@@ -228,22 +237,39 @@ impl IdempotencyKey<'_> {
     }
 }
 
-/// An extension attribute name that CloudEvents 1.0 does not allow, or that names a context
-/// attribute of the spec.
+/// An extension attribute that CloudEvents 1.0 does not allow: its name (not `[a-z0-9]+`, or
+/// a context attribute of the spec), or its value (not a string, boolean or 32-bit integer).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidAttributeName(pub String);
+pub struct InvalidExtension {
+    /// The attribute's name.
+    pub name: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
 
-impl fmt::Display for InvalidAttributeName {
+impl fmt::Display for InvalidExtension {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not a CloudEvents extension attribute name (lowercase a-z and 0-9, not a spec attribute)",
-            self.0
-        )
+        write!(f, "extension attribute `{}` {}", self.name, self.reason)
     }
 }
 
-impl std::error::Error for InvalidAttributeName {}
+impl std::error::Error for InvalidExtension {}
+
+/// Why JSON text cannot be a CloudEvents extension value, if it cannot: the JSON format
+/// carries every CloudEvents type as a string (String, URI, URI-reference, Timestamp,
+/// Binary), a boolean or an integer in the 32-bit range; `null` means unset and is kept.
+fn extension_value_problem(text: &str) -> Option<&'static str> {
+    match text.as_bytes().first() {
+        Some(b'"' | b't' | b'f' | b'n') => None,
+        Some(b'{') => Some("must be a string, a boolean or an integer, not an object"),
+        Some(b'[') => Some("must be a string, a boolean or an integer, not an array"),
+        _ if text.parse::<i32>().is_ok() => None,
+        _ if text.contains(['.', 'e', 'E']) => {
+            Some("must be a string, a boolean or an integer, not a number with a fraction or exponent")
+        }
+        _ => Some("must be an integer in the 32-bit range (-2147483648 to 2147483647)"),
+    }
+}
 
 /// Why a body is not a usable event. Each kind is something a consumer can act on: the first two
 /// are garbage (dead-letter), the unknown ones are events this crate is too old for (ack and
@@ -1194,6 +1220,9 @@ impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
                             return Err(value_error);
                         }
                     };
+                    if let Some(reason) = extension_value_problem(value.as_text()) {
+                        return Err(fail(self.error, &name, reason));
+                    }
                     if raw.extensions.insert(name.clone(), value).is_some() {
                         return Err(fail(self.error, &name, "appears twice"));
                     }

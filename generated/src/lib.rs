@@ -14,7 +14,7 @@ mod runtime;
 pub mod ticketing_event_published;
 pub use event::{decode, encode, Event};
 pub use runtime::{
-    CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidAttributeName,
+    CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidExtension,
     Json, DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
 };
 pub use ticketing_event_published::TicketingEventPublished;

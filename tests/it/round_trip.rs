@@ -67,18 +67,20 @@ fn absent_and_empty_venue_stay_different() {
 }
 
 /// Untyped values (members the schema leaves open, undocumented members, extension attributes)
-/// come back as they were written: integers beyond 64 bits, a number's spelling, member order.
+/// come back as they were written: integers beyond 64 bits, a number's spelling, member order,
+/// a string's escapes.
 #[test]
 fn untyped_values_come_back_exactly_as_received() {
-    const EXACT: [&str; 5] = [
+    const EXACT: [&str; 6] = [
         "123456789012345678901234567890",
         "-0.1000000000000000000000000000001",
         "1.0",
         r#"{"z": 1e2, "a": [1.50, -0]}"#,
         "1e400",
+        r#""\u00e9t\u00e9 \/ \ud83d\ude00""#,
     ];
     let body = edited_example(|event| {
-        event.insert("bigextension".into(), json!("EXACT0"));
+        event.insert("textextension".into(), json!("EXACT5"));
         let data = event["data"].as_object_mut().unwrap();
         data.insert("venue".into(), json!({"capacity": "EXACT0", "ratio": "EXACT1", "far": "EXACT4"}));
         data.insert("seating".into(), json!(["EXACT2", "EXACT3"]));
@@ -93,7 +95,7 @@ fn untyped_values_come_back_exactly_as_received() {
         assert_eq!(encoded.matches(exact).count(), text.matches(exact).count(), "{exact} in {encoded}");
     }
     let Event::TicketingEventPublished(TicketingEventPublished::V1(typed)) = &event;
-    assert_eq!(typed.extension("bigextension").map(Json::as_text), Some(EXACT[0]));
+    assert_eq!(typed.extension("textextension").map(Json::as_text), Some(EXACT[5]));
     assert_eq!(venue(&event).and_then(|venue| venue.get("ratio")).map(Json::as_text), Some(EXACT[1]));
     assert_eq!(typed.data.additional_properties["seating"].as_text(), format!("[{},{}]", EXACT[2], EXACT[3]));
     // The encoding is a fixed point: decoding it again gives it again, byte for byte.

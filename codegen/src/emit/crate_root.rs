@@ -49,7 +49,7 @@ pub(crate) fn lib_rs(
 
         pub use event::{decode, encode, Event};
         pub use runtime::{
-            CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidAttributeName, Json,
+            CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidExtension, Json,
             DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
         };
         #(#enums)*
