@@ -24,6 +24,16 @@ pub enum Error {
         /// Why the value is rejected.
         message: String,
     },
+    /// A setting of the generator (the crate name) has a value it cannot use.
+    #[error("{setting} `{value}`: {message}")]
+    Setting {
+        /// The setting, as the command line names it, e.g. `--crate-name`.
+        setting: String,
+        /// Its value.
+        value: String,
+        /// Why the value is rejected.
+        message: String,
+    },
     /// A schema file named by the manifest was not handed to the generator.
     #[error("{file}: schema file is missing")]
     MissingSchema {

@@ -16,6 +16,7 @@ pub mod compat;
 mod draft;
 mod emit;
 mod error;
+mod file_names;
 mod json;
 mod json_pointer;
 mod manifest;
@@ -126,6 +127,14 @@ pub fn generate_with_progress(
 ) -> Result<Generated, Errors> {
     let manifest = registry.manifest();
     let draft = manifest.default_draft;
+    if let Some(message) = file_names::crate_name_problem(settings.crate_name()) {
+        return Err(Error::Setting {
+            setting: "--crate-name".to_owned(),
+            value: settings.crate_name().to_owned(),
+            message,
+        }
+        .into());
+    }
     let event_types = model::build(registry)?;
     let (bundle, mut errors) = match shared::build(registry, &event_types) {
         Ok(bundle) => (bundle, Vec::new()),
@@ -196,9 +205,29 @@ pub fn generate_with_progress(
     let shared = bundle.documents.into_iter().zip(shared_payloads).collect();
     let mut files = emit::crate_files(manifest, settings, &event_types, payloads, shared)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    check_file_names(manifest, &files)?;
     not_enforced.sort();
     not_enforced.dedup();
     Ok(Generated { files, warnings, not_enforced })
+}
+
+/// Every generated path can be created on every platform. The names that derive them are
+/// checked where they are made, with the manifest key or file to blame; this is the last guard.
+fn check_file_names(manifest: &Manifest, files: &[GeneratedFile]) -> Result<(), Errors> {
+    let problem = |path: &str, message: String| Error::GeneratedShape {
+        file: manifest.file.clone(),
+        type_name: path.to_owned(),
+        message,
+    };
+    if let Some(path) = files.iter().find(|file| file.path.split('/').any(file_names::is_device_name)) {
+        return Err(problem(&path.path, "names a device on Windows, where it cannot be a file".to_owned()).into());
+    }
+    if let Some((first, second)) = file_names::case_collision(files.iter().map(|file| file.path.as_str())) {
+        return Err(
+            problem(second, format!("differs from `{first}` only by case: one file where case is ignored")).into()
+        );
+    }
+    Ok(())
 }
 
 fn unenforced<'a>(file: &'a str, payload: &'a payload::Payload) -> impl Iterator<Item = Unenforced> + 'a {

@@ -15,16 +15,8 @@ const SUBJECT_PLACEHOLDER: &str = "<identifier>";
 /// Module names the generated crate uses for itself.
 const RESERVED_MODULES: &[&str] = &["runtime", "event", "shared"];
 /// Type names the generated crate root uses for itself.
-const RESERVED_TYPES: &[&str] = &[
-    "Event",
-    "CloudEvent",
-    "Contract",
-    "DecodeError",
-    "EncodeError",
-    "IdempotencyKey",
-    "InvalidAttributeName",
-    "Json",
-];
+const RESERVED_TYPES: &[&str] =
+    &["Event", "CloudEvent", "Contract", "DecodeError", "EncodeError", "IdempotencyKey", "InvalidExtension", "Json"];
 
 /// Every version of one event type.
 #[derive(Debug, Clone)]
@@ -328,6 +320,17 @@ fn subject_prefix(pattern: &str) -> &str {
 fn check_unique_names(manifest: &Manifest, types: &[EventType], errors: &mut Vec<Error>) {
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for event_type in types {
+        if crate::file_names::is_device_name(&event_type.module) {
+            let index = manifest.contracts.iter().position(|contract| contract.event_type == event_type.event_type);
+            errors.push(Error::ManifestValue {
+                file: manifest.file.clone(),
+                key: index.map_or_else(|| "contract".to_owned(), |index| format!("contract[{index}].event_type")),
+                message: format!(
+                    "`{}` would be the module folder `src/{}/`, a device name on Windows, where it cannot be created",
+                    event_type.event_type, event_type.module
+                ),
+            });
+        }
         for name in [event_type.module.as_str(), event_type.enum_name.as_str()] {
             if let Some(other) = seen.insert(name, &event_type.event_type) {
                 if other != event_type.event_type {

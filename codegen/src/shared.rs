@@ -115,6 +115,15 @@ pub(crate) fn build(registry: &Registry, event_types: &[EventType]) -> Result<Bu
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     for (id, (file, schema)) in shared {
         let module = module_name(&id);
+        if crate::file_names::is_device_name(&module) {
+            errors.push(Error::Schema {
+                file: file.clone(),
+                pointer: String::new(),
+                message: format!(
+                    "the document `{id}` would be the module file `src/shared/{module}.rs`, a device name on Windows, where it cannot be created"
+                ),
+            });
+        }
         if let Some(other) = modules.insert(module.clone(), id.clone()) {
             errors.push(Error::Schema {
                 file: file.clone(),
