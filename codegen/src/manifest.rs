@@ -26,6 +26,10 @@ pub struct Manifest {
     /// registered under its id, so that a vendored registry generates offline without a
     /// lockfile.
     pub documents: Option<String>,
+    /// Hosts `cargo xtask fetch` may contact besides those the manifest already names (its
+    /// contract ids, `base_uri` and `registry`): where other registries' documents that
+    /// `$ref`s name are served. Host names, lowercase (ports do not matter).
+    pub allowed_hosts: Vec<String>,
     /// The draft of schemas that do not declare one (`$schema`); 2020-12 unless set.
     pub default_draft: Draft,
     /// Unknown keywords are errors rather than warnings.
@@ -43,6 +47,8 @@ struct ManifestToml {
     base_uri: Option<String>,
     #[serde(default)]
     documents: Option<String>,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
     /// `$schema` URI of the draft for schemas without one.
     #[serde(default)]
     default_draft: Option<String>,
@@ -140,6 +146,19 @@ impl Manifest {
         if let Some(folder) = parsed.documents.as_deref().filter(|folder| !below_manifest(folder)) {
             return Err(value_error("documents", format!("`{folder}` must be a folder below the manifest's")).into());
         }
+        for (index, host) in parsed.allowed_hosts.iter().enumerate() {
+            let parsed_host = url::Url::parse(&format!("https://{host}/"));
+            let plain = parsed_host.as_ref().is_ok_and(|url| {
+                url.username().is_empty() && url.port().is_none() && url.host_str() == Some(host.as_str())
+            });
+            if !plain {
+                return Err(value_error(
+                    &format!("allowed_hosts[{index}]"),
+                    format!("`{host}` must be a host name in lowercase (no scheme, port or path)"),
+                )
+                .into());
+            }
+        }
         for (index, contract) in parsed.contracts.iter().enumerate() {
             if let Some(named) = contract.examples.iter().find(|named| !below_manifest(named)) {
                 return Err(value_error(
@@ -154,6 +173,7 @@ impl Manifest {
             registry: parsed.registry,
             base_uri: parsed.base_uri,
             documents: parsed.documents,
+            allowed_hosts: parsed.allowed_hosts,
             default_draft,
             deny_unknown_keywords,
             contracts: parsed.contracts,

@@ -508,3 +508,51 @@ fn examples_become_tests_of_the_generated_crate_and_bad_ones_are_named() {
     assert!(tests.contains("fn thing_happened_v1_1()") && tests.contains("`schemas/examples/t/one.json`"), "{tests}");
     syn::parse_file(tests).expect("the test file is Rust");
 }
+
+#[test]
+fn names_that_cannot_be_files_or_packages_everywhere_are_refused_with_their_key() {
+    let schema = payload_schema(json!({"name": {"type": "string"}})).to_string();
+    // Event types whose module would be a Windows device name.
+    for device in ["con", "NUL", "com1"] {
+        let errors = generate_from(device, Some(schema.clone())).expect_err("refused");
+        let event_type = errors.iter().find_map(|error| match error {
+            Error::ManifestValue { key, message, .. } if key == "contract[0].event_type" => Some(message),
+            _ => None,
+        });
+        assert!(event_type.is_some_and(|message| message.contains("device name on Windows")), "{device}: {errors}");
+    }
+    // `aux.created` is the module `aux_created`: no device.
+    assert!(generate_from("aux.created", Some(schema.clone())).is_ok());
+
+    // The crate name follows Cargo's rules.
+    let manifest = Manifest::parse("schemas/contracts.toml", &manifest("thing.happened")).unwrap();
+    let registry = Registry::new(manifest, [("t/v1.schema.json".to_owned(), schema)].into_iter().collect()).unwrap();
+    for bad in ["../../evil", "", "fn", "std", "con", "cope events"] {
+        let errors = generate(&registry, &Settings::default().with_crate_name(bad)).expect_err("refused");
+        assert!(
+            matches!(errors.iter().next(), Some(Error::Setting { setting, value, .. }) if setting == "--crate-name" && value == bad),
+            "{bad}: {errors}"
+        );
+    }
+    assert!(generate(&registry, &Settings::default().with_crate_name("acme-events_2")).is_ok());
+}
+
+#[test]
+fn a_schema_file_that_is_not_utf8_is_named_relative_to_the_manifest_with_the_offset() {
+    let temp = tempfile::tempdir().unwrap();
+    let folder = temp.path().join("registry");
+    std::fs::create_dir_all(folder.join("t")).unwrap();
+    std::fs::write(folder.join("contracts.toml"), manifest("thing.happened")).unwrap();
+    // `é` in Latin-1: one byte that is not UTF-8, at offset 28.
+    std::fs::write(folder.join("t/v1.schema.json"), b"{\"type\": \"object\", \"x\": \"caf\xe9\"}").unwrap();
+    let paths =
+        xtask::codegen_task::Paths { manifest: folder.join("contracts.toml"), out_dir: temp.path().join("out") };
+    let error = xtask::codegen_task::generated_files(&paths, &Settings::default()).expect_err("refused");
+    assert!(
+        matches!(&error, xtask::codegen_task::TaskError::NotUtf8 { file, offset: 28 } if file == "registry/t/v1.schema.json"),
+        "{error}"
+    );
+    assert!(error
+        .to_string()
+        .starts_with("registry/t/v1.schema.json: not UTF-8 text (the first invalid byte is at offset 28)"));
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use cope_events_tests::registry_server::{id_path, RegistryServer, Route};
 use xtask::codegen_task::{self, Paths, TaskError};
-use xtask::fetch_task::{self, Fault, FetchError, FetchOptions};
+use xtask::fetch::{self, Fault, FetchError, FetchOptions, Pinning, RetryPolicy};
 use xtask::lock::{Lock, LockError};
 use xtask::tree::{ensure_tree, Mode};
 
@@ -31,12 +31,26 @@ fn empty_registry() -> (tempfile::TempDir, PathBuf) {
     (temp, folder)
 }
 
+/// Retries without waiting long: two attempts, a millisecond apart.
+const QUICK_RETRY: RetryPolicy = RetryPolicy {
+    attempts: 2,
+    first_delay: Duration::from_millis(1),
+    max_delay: Duration::from_millis(5),
+    retry_after_cap: Duration::from_millis(5),
+};
+
 fn options(folder: &Path, server: &RegistryServer) -> FetchOptions {
     FetchOptions {
         registry: Some(server.base_url()),
         timeout: Duration::from_millis(1500),
+        retry: QUICK_RETRY,
         ..FetchOptions::new(folder.join("contracts.toml"))
     }
+}
+
+fn updating(folder: &Path, server: &RegistryServer, ids: Option<&[&str]>) -> FetchOptions {
+    let ids = ids.map(|ids| ids.iter().map(|id| (*id).to_owned()).collect());
+    FetchOptions { pinning: Pinning::Update(ids), ..options(folder, server) }
 }
 
 /// Every file under `folder`, by relative path.
@@ -59,7 +73,7 @@ pub(crate) fn snapshot(folder: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn fetched_registry(server: &RegistryServer) -> (tempfile::TempDir, PathBuf) {
     let (temp, folder) = empty_registry();
-    fetch_task::fetch(&options(&folder, server)).expect("the mirror serves a valid registry");
+    fetch::run(&options(&folder, server)).expect("the mirror serves a valid registry");
     (temp, folder)
 }
 
@@ -67,7 +81,7 @@ fn fetched_registry(server: &RegistryServer) -> (tempfile::TempDir, PathBuf) {
 fn fetch_locks_every_document_and_codegen_makes_the_committed_crate() {
     let server = RegistryServer::mirroring(&fixture_folder());
     let (_temp, folder) = empty_registry();
-    let report = fetch_task::fetch(&options(&folder, &server)).expect("fetches");
+    let report = fetch::run(&options(&folder, &server)).expect("fetches");
     assert_eq!(report.documents, 5, "two contracts and the three documents they reach");
     assert!(report.lock_changed);
 
@@ -91,7 +105,7 @@ fn fetch_locks_every_document_and_codegen_makes_the_committed_crate() {
         assert_eq!((&ours.id, &ours.file, &ours.sha256), (&theirs.id, &theirs.file, &theirs.sha256));
         assert_eq!(ours.url, format!("{}{}", server.base_url(), id_path(&ours.id)), "the mirror URL is recorded");
     }
-    assert_eq!(fetch_task::check(&folder.join("contracts.toml")).expect("offline check passes"), 5);
+    assert_eq!(fetch::check(&folder.join("contracts.toml")).expect("offline check passes"), 5);
 
     // Generating from the fetched folder gives the committed crate, which `cargo test` compiles.
     let paths = Paths { manifest: folder.join("contracts.toml"), out_dir: folder.join("out") };
@@ -102,7 +116,7 @@ fn fetch_locks_every_document_and_codegen_makes_the_committed_crate() {
         .expect("identical to the committed crate");
 
     // A second fetch of an unchanged registry changes nothing.
-    let again = fetch_task::fetch(&options(&folder, &server)).expect("fetches again");
+    let again = fetch::run(&options(&folder, &server)).expect("fetches again");
     assert!(again.written.is_empty() && !again.lock_changed, "{again:?}");
     assert_eq!(snapshot(&folder), fetched);
 }
@@ -141,7 +155,7 @@ fn shared_definitions_are_one_type_used_by_both_events() {
 }
 
 #[test]
-fn a_changed_document_changes_the_lock_and_the_generated_code() {
+fn a_republished_document_is_refused_until_update_names_it() {
     let server = RegistryServer::mirroring(&fixture_folder());
     let (_temp, folder) = fetched_registry(&server);
     let before_lock = Lock::read(&folder).unwrap().unwrap();
@@ -149,15 +163,52 @@ fn a_changed_document_changes_the_lock_and_the_generated_code() {
     let before_code = codegen_task::generated_files(&paths, &codegen::Settings::default()).unwrap();
 
     let money_file = folder.join(&before_lock.document(MONEY).unwrap().file);
-    let changed = std::fs::read_to_string(&money_file).unwrap().replace(
+    let original = std::fs::read_to_string(&money_file).unwrap();
+    let changed = original.replace(
         r#""currency": { "type": "string", "enum": ["EUR", "GBP", "USD"] }"#,
         r#""currency": { "type": "string", "enum": ["EUR", "GBP", "USD"] },
     "display": { "type": "string" }"#,
     );
+    // The same version, republished: one property more, only a newline more, or without `$id`.
+    let without_id = original.replace(&format!(r#""$id": "{MONEY}","#), "");
+    assert_ne!(without_id, original);
+    for republished in [changed.clone(), format!("{original}\n"), without_id] {
+        server.set(&id_path(MONEY), Route::Document(republished.clone().into_bytes()));
+        let error = failing_fetch(&folder, options(&folder, &server));
+        let message = error.to_string();
+        let (id, fault) = fault_for(error);
+        assert_eq!(id, MONEY);
+        let served = xtask::lock::sha256_hex(republished.as_bytes());
+        assert!(
+            matches!(&fault, Fault::Republished { locked, served: got, .. } if *locked == before_lock.document(MONEY).unwrap().sha256 && *got == served),
+            "{message}"
+        );
+        assert!(message.contains(&format!("cargo xtask fetch --update {MONEY}")), "the way out: {message}");
+    }
+
+    // `--update` naming another document does not take it; naming no document of the fetch
+    // is an error of its own.
     server.set(&id_path(MONEY), Route::Document(changed.clone().into_bytes()));
-    let report = fetch_task::fetch(&options(&folder, &server)).expect("fetches the update");
+    let (id, fault) = fault_for(failing_fetch(&folder, updating(&folder, &server, Some(&[VENUE]))));
+    assert!(id == MONEY && matches!(fault, Fault::Republished { .. }), "{fault}");
+    let unknown =
+        failing_fetch(&folder, updating(&folder, &server, Some(&[MONEY, "https://registry.fixture.test/nothing"])));
+    assert!(
+        matches!(&unknown, FetchError::Setup(message) if message.contains("no document of this fetch")),
+        "{unknown}"
+    );
+
+    let report = fetch::run(&updating(&folder, &server, Some(&[MONEY]))).expect("fetches the update");
     assert_eq!(report.written, [before_lock.document(MONEY).unwrap().file.clone()]);
     assert!(report.lock_changed);
+    let [update] = report.updated.as_slice() else { panic!("one update: {:?}", report.updated) };
+    assert_eq!(update.id, MONEY);
+    assert_eq!(update.sha256.0, before_lock.document(MONEY).unwrap().sha256);
+    assert!(
+        update.diff.contains("+    \"display\": { \"type\": \"string\" }"),
+        "the diff shows the change: {}",
+        update.diff
+    );
     let after_lock = Lock::read(&folder).unwrap().unwrap();
     for (before, after) in before_lock.documents.iter().zip(&after_lock.documents) {
         assert_eq!(
@@ -179,13 +230,220 @@ fn a_changed_document_changes_the_lock_and_the_generated_code() {
     assert_eq!(changed_files, ["src/shared/shared_money_v1.rs"]);
     let money = &after_code.iter().find(|file| file.path == "src/shared/shared_money_v1.rs").unwrap().contents;
     assert!(money.contains("pub display: ::std::option::Option<::std::string::String>"), "{money}");
+
+    // Now pinned anew: the same bytes fetch again quietly.
+    let again = fetch::run(&options(&folder, &server)).expect("the new pin holds");
+    assert!(again.written.is_empty() && again.updated.is_empty() && !again.lock_changed, "{again:?}");
+}
+
+#[test]
+fn locked_mode_compares_with_the_registry_and_writes_nothing() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = fetched_registry(&server);
+    let locked = FetchOptions { pinning: Pinning::Locked, ..options(&folder, &server) };
+    let before = snapshot(&folder);
+    let report = fetch::run(&locked).expect("an unchanged registry is as locked");
+    assert_eq!(report.documents, 5);
+    assert_eq!(snapshot(&folder), before);
+
+    let money = std::fs::read_to_string(folder.join("registry.fixture.test/shared/money/v1.json")).unwrap();
+    server.set(&id_path(MONEY), Route::Document(money.replace("Money", "Cash").into_bytes()));
+    let error = failing_fetch(&folder, locked.clone());
+    match &error {
+        FetchError::NotAsLocked { differences, .. } => {
+            assert!(matches!(differences.as_slice(), [fetch::Difference::Changed { id, .. }] if id == MONEY), "{error}")
+        }
+        other => panic!("expected the differences, got {other}"),
+    }
+
+    // Without a lockfile there is nothing to compare with.
+    let (_empty_temp, empty) = empty_registry();
+    let error = failing_fetch(&empty, FetchOptions { pinning: Pinning::Locked, ..options(&empty, &server) });
+    assert!(matches!(&error, FetchError::Setup(message) if message.contains("nothing to compare with")), "{error}");
+}
+
+#[test]
+fn the_draft_is_part_of_the_pin() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = fetched_registry(&server);
+    let lock = Lock::read(&folder).unwrap().unwrap();
+    assert!(
+        lock.documents.iter().all(|document| document.draft.as_deref() == Some(codegen::Draft::Draft2020_12.uri())),
+        "every document is locked with its draft"
+    );
+    // The lock says the venue was read under draft-07: the same bytes now mean something else.
+    let lock_file = folder.join("schemas.lock");
+    let text = std::fs::read_to_string(&lock_file).unwrap();
+    let venue_entry = text.find(&format!("id = \"{VENUE}\"")).unwrap();
+    let draft_at = venue_entry + text[venue_entry..].find("draft = ").unwrap();
+    let edited = format!(
+        "{}{}",
+        &text[..draft_at],
+        text[draft_at..].replacen(codegen::Draft::Draft2020_12.uri(), codegen::Draft::Draft7.uri(), 1)
+    );
+    std::fs::write(&lock_file, edited).unwrap();
+
+    let (id, fault) = fault_for(failing_fetch(&folder, options(&folder, &server)));
+    assert!(
+        id == VENUE && matches!(&fault, Fault::DraftChanged { locked, .. } if locked.contains("draft-07")),
+        "{fault}"
+    );
+    let problems = fetch::check(&folder.join("contracts.toml")).expect_err("the offline check sees it");
+    assert!(
+        problems
+            .iter()
+            .any(|problem| matches!(problem, FetchError::Lock(error) if matches!(&**error, LockError::DraftChanged { id, .. } if id == VENUE))),
+        "{problems:?}"
+    );
+    let paths = Paths { manifest: folder.join("contracts.toml"), out_dir: folder.join("out") };
+    let error = codegen_task::run(&paths, &codegen::Settings::default(), Mode::Write).expect_err("codegen refuses");
+    assert!(
+        matches!(&error, TaskError::Lock(errors) if matches!(errors.as_slice(), [LockError::DraftChanged { .. }])),
+        "{error}"
+    );
+
+    let report = fetch::run(&updating(&folder, &server, None)).expect("--update takes the draft anew");
+    assert!(
+        matches!(report.updated.as_slice(), [update] if update.id == VENUE && update.draft.is_some() && update.diff.is_empty())
+    );
+    fetch::check(&folder.join("contracts.toml")).expect("pinned anew");
+}
+
+#[test]
+fn only_json_and_plain_text_are_accepted() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = empty_registry();
+    let money = std::fs::read(fixture_folder().join("registry.fixture.test/shared/money/v1.json")).unwrap();
+    for refused in ["text/html; charset=utf-8", "application/xml"] {
+        server.set(&id_path(MONEY), Route::Typed(refused.to_owned(), money.clone()));
+        let (id, fault) = fault_for(failing_fetch(&folder, options(&folder, &server)));
+        assert!(
+            id == MONEY && matches!(&fault, Fault::ContentType { content_type, .. } if content_type == refused),
+            "{fault}"
+        );
+        assert_eq!(server.requests(&id_path(MONEY)), 1, "a wrong type is not retried");
+    }
+    for accepted in ["application/json", "application/schema+json; charset=utf-8", "text/plain; charset=utf-8"] {
+        server.set(&id_path(MONEY), Route::Typed(accepted.to_owned(), money.clone()));
+        fetch::run(&options(&folder, &server)).unwrap_or_else(|error| panic!("{accepted}: {error}"));
+    }
+}
+
+#[test]
+fn failures_that_may_pass_are_retried_and_the_message_counts_the_attempts() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = empty_registry();
+    let money = std::fs::read(fixture_folder().join("registry.fixture.test/shared/money/v1.json")).unwrap();
+    let patient =
+        |attempts| FetchOptions { retry: RetryPolicy { attempts, ..QUICK_RETRY }, ..options(&folder, &server) };
+
+    // A 503, then a reset connection, then a 429, then the document.
+    server.set(
+        &id_path(MONEY),
+        Route::Sequence(vec![
+            Route::Status(503),
+            Route::Reset,
+            Route::RetryAfter(429, "0".to_owned()),
+            Route::Document(money.clone()),
+        ]),
+    );
+    fetch::run(&patient(4)).expect("the fourth attempt succeeds");
+    assert_eq!(server.requests(&id_path(MONEY)), 4);
+
+    // Always 503: bounded, and the message says how often it was tried.
+    server.set(&id_path(MONEY), Route::Status(503));
+    let error = failing_fetch(&folder, patient(3));
+    let message = error.to_string();
+    let (_, fault) = fault_for(error);
+    assert!(
+        matches!(&fault, Fault::Retried { attempts: 3, last } if matches!(**last, Fault::Status { status: 503, .. })),
+        "{message}"
+    );
+    assert!(message.contains("gave up after 3 attempts"), "{message}");
+    assert_eq!(server.requests(&id_path(MONEY)), 3);
+
+    // A 404 does not pass by waiting: one request.
+    server.set(&id_path(MONEY), Route::Status(404));
+    let (_, fault) = fault_for(failing_fetch(&folder, patient(3)));
+    assert!(matches!(fault, Fault::Status { status: 404, .. }), "{fault}");
+    assert_eq!(server.requests(&id_path(MONEY)), 1);
+
+    // `Retry-After` is honoured (the back-off alone would wait a millisecond)...
+    server.set(
+        &id_path(MONEY),
+        Route::Sequence(vec![Route::RetryAfter(503, "1".to_owned()), Route::Document(money.clone())]),
+    );
+    let honoured = FetchOptions {
+        retry: RetryPolicy { retry_after_cap: Duration::from_secs(5), ..QUICK_RETRY },
+        ..options(&folder, &server)
+    };
+    let started = std::time::Instant::now();
+    fetch::run(&honoured).expect("the second attempt succeeds");
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited as asked: {:?}", started.elapsed());
+    // ...up to its cap: an hour is not waited.
+    server
+        .set(&id_path(MONEY), Route::Sequence(vec![Route::RetryAfter(503, "3600".to_owned()), Route::Document(money)]));
+    let capped = FetchOptions { deadline: Duration::from_secs(60), ..options(&folder, &server) };
+    fetch::run(&capped).expect("the cap, not the hour, is waited");
+}
+
+#[test]
+fn a_ref_to_a_host_the_user_did_not_name_is_refused_before_any_connection() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = fetched_registry(&server);
+    let money = std::fs::read_to_string(folder.join("registry.fixture.test/shared/money/v1.json")).unwrap();
+    let pointing_to = |target: &str| {
+        money
+            .replace(
+                r#""amount_minor": { "type": "integer" }"#,
+                &format!(r#""amount_minor": {{ "$ref": "{target}" }}"#),
+            )
+            .into_bytes()
+    };
+    let cases = [
+        ("https://schemas.elsewhere.example/units/v1", "schemas.elsewhere.example", "does not name it"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254", "a link-local address"),
+        ("https://10.0.0.7/units/v1", "10.0.0.7", "a private address"),
+        ("https://[::1]/units/v1", "[::1]", "a loopback address"),
+    ];
+    for (target, host, reason) in cases {
+        server.set(&id_path(MONEY), Route::Document(pointing_to(target)));
+        let error = failing_fetch(&folder, updating(&folder, &server, None));
+        let message = error.to_string();
+        match &error {
+            FetchError::Document { via: Some(via), fault, .. } => {
+                assert!(
+                    matches!(&**fault, Fault::ForeignHost { host: got, reason: why } if got == host && why.contains(reason)),
+                    "{message}"
+                );
+                assert_eq!(
+                    via,
+                    &format!("{MONEY}#/properties/amount_minor/$ref"),
+                    "the document and pointer that asked"
+                );
+            }
+            other => panic!("{target}: expected a refused host, got {other}"),
+        }
+        let asked = id_path(target);
+        assert_eq!(server.requests(&asked), 0, "{target}: nothing was requested, not even of the mirror");
+    }
+
+    // A host the manifest allows is contacted (here through the mirror, which has no such
+    // document).
+    let manifest = folder.join("contracts.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("allowed_hosts = [\"schemas.elsewhere.example\"]\n{text}")).unwrap();
+    server.set(&id_path(MONEY), Route::Document(pointing_to(cases[0].0)));
+    let (_, fault) = fault_for(failing_fetch(&folder, updating(&folder, &server, None)));
+    assert!(matches!(fault, Fault::Status { status: 404, .. }), "{fault}");
+    assert_eq!(server.requests("/units/v1"), 1);
 }
 
 /// Runs a fetch that must fail, checks the folder did not change, and returns the error.
 #[track_caller]
 fn failing_fetch(folder: &Path, options: FetchOptions) -> FetchError {
     let before = snapshot(folder);
-    let error = fetch_task::fetch(&options).expect_err("the fetch must fail");
+    let error = fetch::run(&options).expect_err("the fetch must fail");
     assert_eq!(snapshot(folder), before, "a failed fetch changes nothing: {error}");
     let message = error.to_string();
     assert!(!message.contains('\n'), "one line: {message}");
@@ -211,7 +469,7 @@ fn every_fault_names_the_document_and_changes_nothing() {
     let mut checked = Vec::new();
     let mut case = |name: &str, route: Route, expect: &dyn Fn(&str, &Fault) -> bool| {
         server.set(&id_path(MONEY), route);
-        let error = failing_fetch(&folder, options(&folder, &server));
+        let error = failing_fetch(&folder, updating(&folder, &server, None));
         let message = error.to_string();
         let (id, fault) = fault_for(error);
         assert!(expect(&id, &fault), "{name}: unexpected {message}");
@@ -220,12 +478,14 @@ fn every_fault_names_the_document_and_changes_nothing() {
         restore();
     };
     case("404", Route::Status(404), &|id, fault| id == MONEY && matches!(fault, Fault::Status { status: 404, .. }));
-    case("500", Route::Status(500), &|id, fault| id == MONEY && matches!(fault, Fault::Status { status: 500, .. }));
+    case("500", Route::Status(500), &|id, fault| {
+        id == MONEY && matches!(fault.last(), Fault::Status { status: 500, .. })
+    });
     case("no answer", Route::Silent, &|id, fault| {
-        id == MONEY && matches!(fault, Fault::Transport { message, .. } if message.contains("timed out"))
+        id == MONEY && matches!(fault.last(), Fault::Transport { message, .. } if message.contains("timed out"))
     });
     case("truncated body", Route::Truncated(original_money.clone()), &|id, fault| {
-        id == MONEY && matches!(fault, Fault::Truncated { .. })
+        id == MONEY && matches!(fault.last(), Fault::Truncated { .. })
     });
     case("not JSON", Route::Document(b"<html>maintenance</html>".to_vec()), &|id, fault| {
         id == MONEY && matches!(fault, Fault::NotJson { .. })
@@ -294,7 +554,7 @@ fn a_cycle_across_files_is_refused() {
     );
     server.set(&id_path(VENUE), Route::Document(venue.into_bytes()));
     server.set(&id_path(MONEY), Route::Document(money.into_bytes()));
-    let error = failing_fetch(&folder, options(&folder, &server));
+    let error = failing_fetch(&folder, updating(&folder, &server, None));
     let message = error.to_string();
     let (_, fault) = fault_for(error);
     assert!(
@@ -321,7 +581,7 @@ fn redirects_within_the_host_are_followed() {
     let money = std::fs::read(fixture_folder().join("registry.fixture.test/shared/money/v1.json")).unwrap();
     server.set("/moved/money", Route::Document(money));
     server.set(&id_path(MONEY), Route::Redirect("/moved/money".to_owned()));
-    fetch_task::fetch(&options(&folder, &server)).expect("a same-host redirect is followed");
+    fetch::run(&options(&folder, &server)).expect("a same-host redirect is followed");
     let lock = Lock::read(&folder).unwrap().unwrap();
     assert_eq!(
         lock.document(MONEY).unwrap().url,
@@ -338,7 +598,7 @@ fn plain_http_is_refused_except_on_loopback() {
         registry: Some("http://mirror.example.com".to_owned()),
         ..FetchOptions::new(folder.join("contracts.toml"))
     };
-    let error = fetch_task::fetch(&options).expect_err("http to another machine is refused");
+    let error = fetch::run(&options).expect_err("http to another machine is refused");
     assert!(matches!(error, FetchError::Setup(ref message) if message.contains("https is required")), "{error}");
     assert_eq!(snapshot(&folder), before);
 }
@@ -365,23 +625,23 @@ fn a_hand_edit_fails_codegen_and_the_offline_check() {
     }
     assert!(!folder.join("out").exists(), "nothing was written");
 
-    let problems = fetch_task::check(&folder.join("contracts.toml")).expect_err("the offline check fails");
+    let problems = fetch::check(&folder.join("contracts.toml")).expect_err("the offline check fails");
     assert!(problems
         .iter()
-        .any(|problem| matches!(problem, FetchError::Lock(LockError::Mismatch { id, .. }) if id == VENUE)));
+        .any(|problem| matches!(problem, FetchError::Lock(error) if matches!(&**error, LockError::Mismatch { id, .. } if id == VENUE))));
 
     // A deleted locked file, too.
     std::fs::remove_file(&venue).unwrap();
-    let problems = fetch_task::check(&folder.join("contracts.toml")).expect_err("the offline check fails");
+    let problems = fetch::check(&folder.join("contracts.toml")).expect_err("the offline check fails");
     assert!(problems
         .iter()
-        .any(|problem| matches!(problem, FetchError::Lock(LockError::Missing { id, .. }) if id == VENUE)));
+        .any(|problem| matches!(problem, FetchError::Lock(error) if matches!(&**error, LockError::Missing { id, .. } if id == VENUE))));
 }
 
 #[test]
 fn the_repository_schemas_check_offline() {
     let manifest = Paths::in_repository().manifest;
-    assert_eq!(fetch_task::check(&manifest).expect("schemas/ matches schemas/schemas.lock"), 1);
+    assert_eq!(fetch::check(&manifest).expect("schemas/ matches schemas/schemas.lock"), 1);
 }
 
 #[test]
@@ -398,7 +658,7 @@ fn a_failure_while_writing_undoes_what_was_written() {
     let money_folder = folder.join("registry.fixture.test/shared/money");
     std::fs::remove_dir_all(&money_folder).unwrap();
     std::fs::write(&money_folder, "in the way\n").unwrap();
-    let error = failing_fetch(&folder, options(&folder, &server));
+    let error = failing_fetch(&folder, updating(&folder, &server, None));
     assert!(matches!(error, FetchError::Write { .. }), "{error}");
 }
 
@@ -411,7 +671,7 @@ fn a_contract_schema_that_moves_leaves_no_old_file_behind() {
         .unwrap()
         .replace("ticketing.order.placed/v1.schema.json", "orders/placed-v1.schema.json");
     std::fs::write(&manifest, moved).unwrap();
-    let report = fetch_task::fetch(&options(&folder, &server)).expect("fetches");
+    let report = fetch::run(&options(&folder, &server)).expect("fetches");
     assert_eq!(report.written, ["orders/placed-v1.schema.json"]);
     assert_eq!(report.removed, ["ticketing.order.placed/v1.schema.json"]);
     assert!(!folder.join("ticketing.order.placed/v1.schema.json").exists());

@@ -16,7 +16,7 @@ use codegen::Manifest;
 use cope_events_tests::copy_folder;
 use cope_events_tests::registry_server::{id_path, RegistryServer, Route};
 use xtask::codegen_task::{self, Paths};
-use xtask::fetch_task::{self, FetchOptions};
+use xtask::fetch::{self, FetchOptions};
 use xtask::lock::{Lock, LOCK_FILE};
 use xtask::tree::{ensure_tree, Mode};
 
@@ -66,7 +66,7 @@ fn mirror(name: &str) -> RegistryServer {
 /// the vendored registry and the committed crate.
 fn check_route(name: &str, options: impl Fn(&Path) -> FetchOptions) {
     let (_temp, folder) = manifest_only(name);
-    let report = fetch_task::fetch(&options(&folder)).unwrap_or_else(|error| panic!("{name}: {error}"));
+    let report = fetch::run(&options(&folder)).unwrap_or_else(|error| panic!("{name}: {error}"));
     let manifest = manifest_of(&folder);
     assert!(report.documents > manifest.contracts.len(), "{name}: the contracts and the documents they reach");
     assert_eq!(report.written.len(), report.documents, "{name}: every document is new");
@@ -83,7 +83,7 @@ fn check_route(name: &str, options: impl Fn(&Path) -> FetchOptions) {
         assert_eq!(locked.id, manifest.document_id(&contract.schema_id), "{name}: locked under its resolved id");
     }
     assert!(folder.join(LOCK_FILE).is_file());
-    assert_eq!(fetch_task::check(&folder.join("contracts.toml")).expect("offline check passes"), report.documents);
+    assert_eq!(fetch::check(&folder.join("contracts.toml")).expect("offline check passes"), report.documents);
 
     let paths = Paths { manifest: folder.join("contracts.toml"), out_dir: folder.join("out") };
     let settings = codegen::Settings::default().with_crate_name(format!("cope-events-fixture-corpus-{name}"));
@@ -134,7 +134,7 @@ fn every_fault_of_a_local_copy_names_the_document_and_changes_nothing() {
     let name = "cdevents";
     let (_temp, folder) = manifest_only(name);
     // Faults meet a folder that already holds a fetched registry and its lock.
-    fetch_task::fetch(&from_folder(name)(&folder)).expect("the vendored copy fetches");
+    fetch::run(&from_folder(name)(&folder)).expect("the vendored copy fetches");
     let before = super::fetch::snapshot(&folder);
     type Edit = fn(&Path);
     let cases: [(&str, Edit, &str); 4] = [
@@ -168,7 +168,7 @@ fn every_fault_of_a_local_copy_names_the_document_and_changes_nothing() {
             from: Some(source.path().to_path_buf()),
             ..FetchOptions::new(folder.join("contracts.toml"))
         };
-        let error = fetch_task::fetch(&options).expect_err(what).to_string();
+        let error = fetch::run(&options).expect_err(what).to_string();
         assert!(error.contains(named), "{what}: {error}");
         assert_eq!(super::fetch::snapshot(&folder), before, "{what}: the folder is as it was");
     }

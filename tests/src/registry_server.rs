@@ -27,9 +27,25 @@ pub enum Route {
     Unannounced(Vec<u8>),
     /// 302 to this location.
     Redirect(String),
+    /// 200 with these bytes, served with this `Content-Type`.
+    Typed(String, Vec<u8>),
+    /// This status with a `Retry-After` header of this value.
+    RetryAfter(u16, String),
+    /// Reads the request and closes the connection without a byte of answer.
+    Reset,
+    /// The first route for the first request, the second for the second, and so on; the
+    /// last one for every request after.
+    Sequence(Vec<Route>),
 }
 
-type Routes = Arc<Mutex<BTreeMap<String, Route>>>;
+/// Every path's route, and how many requests each path has had.
+#[derive(Default)]
+struct State {
+    routes: BTreeMap<String, Route>,
+    requests: BTreeMap<String, usize>,
+}
+
+type Routes = Arc<Mutex<State>>;
 
 /// A running server; stops when dropped.
 pub struct RegistryServer {
@@ -88,7 +104,19 @@ impl RegistryServer {
 
     /// Sets what `path` (e.g. `/shared/money/v1`) answers.
     pub fn set(&self, path: &str, route: Route) {
-        self.routes.lock().expect("routes lock").insert(path.to_owned(), route);
+        let mut state = self.routes.lock().expect("routes lock");
+        state.routes.insert(path.to_owned(), route);
+        state.requests.remove(path);
+    }
+
+    /// How many requests `path` has had since its route was last set.
+    pub fn requests(&self, path: &str) -> usize {
+        self.routes.lock().expect("routes lock").requests.get(path).copied().unwrap_or(0)
+    }
+
+    /// Every path requested so far (since its route was last set, for routed paths).
+    pub fn requested_paths(&self) -> Vec<String> {
+        self.routes.lock().expect("routes lock").requests.keys().cloned().collect()
     }
 }
 
@@ -125,7 +153,16 @@ fn serve(stream: TcpStream, routes: &Routes, stopping: &AtomicBool) {
         }
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    let route = routes.lock().expect("routes lock").get(&path).cloned().unwrap_or(Route::Status(404));
+    let route = {
+        let mut state = routes.lock().expect("routes lock");
+        let count = state.requests.entry(path.clone()).or_insert(0);
+        *count += 1;
+        let nth = *count - 1;
+        match state.routes.get(&path).cloned().unwrap_or(Route::Status(404)) {
+            Route::Sequence(routes) => routes.get(nth).or(routes.last()).cloned().unwrap_or(Route::Status(404)),
+            route => route,
+        }
+    };
     let mut stream = &stream;
     let _ = match route {
         Route::Document(bytes) => respond(&mut stream, "200 OK", &[], &bytes),
@@ -142,6 +179,11 @@ fn serve(stream: TcpStream, routes: &Routes, stopping: &AtomicBool) {
             let head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
             stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&bytes))
         }
+        Route::Typed(content_type, bytes) => respond(&mut stream, "200 OK", &[("Content-Type", &content_type)], &bytes),
+        Route::RetryAfter(status, wait) => {
+            respond(&mut stream, &format!("{status} Busy"), &[("Retry-After", &wait)], format!("{status}\n").as_bytes())
+        }
+        Route::Reset | Route::Sequence(_) => Ok(()),
         Route::Silent => {
             while !stopping.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(50));

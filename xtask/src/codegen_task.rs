@@ -87,6 +87,16 @@ pub enum TaskError {
         /// Why.
         source: std::io::Error,
     },
+    /// A schema or example file is not UTF-8 text.
+    #[error(
+        "{file}: not UTF-8 text (the first invalid byte is at offset {offset}); schemas and examples must be UTF-8"
+    )]
+    NotUtf8 {
+        /// The file, as messages show it (relative to the manifest's folder).
+        file: String,
+        /// Byte offset of the first byte that is not UTF-8.
+        offset: usize,
+    },
     /// The registry has problems; nothing was written.
     #[error("{0}\ncodegen failed; nothing was written")]
     Generate(codegen::Errors),
@@ -113,10 +123,19 @@ pub enum TaskError {
     Tree(#[from] TreeError),
 }
 
-/// The workspace root (the folder above `xtask/`).
+/// The repository the command works on: git's top level above the working directory (the
+/// nearest folder holding `.git`), else the working directory itself. Found at run time, so
+/// that one built xtask serves every checkout, wherever its target directory is.
 pub fn project_root() -> PathBuf {
-    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf()
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    repository_of(&cwd).unwrap_or(cwd)
+}
+
+/// Git's top level above `path` (a file or folder): the nearest folder holding `.git` (a
+/// folder, or a file in a worktree or submodule).
+pub fn repository_of(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    absolute.ancestors().find(|folder| folder.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// How the manifest appears in messages and generated headers: its folder's name and its file
@@ -129,6 +148,22 @@ pub(crate) fn manifest_display_name(path: &Path) -> String {
         folder if folder.is_empty() => name(Some(path)),
         folder => format!("{folder}/{}", name(Some(path))),
     }
+}
+
+/// The text of `relative` (a file below the manifest's `folder`); messages name it as
+/// `manifest` shows paths, and a file that is not UTF-8 by the offset of its first bad byte.
+fn read_text(folder: &Path, relative: &str, manifest: &Manifest) -> Result<String, TaskError> {
+    let path = folder.join(relative);
+    let bytes =
+        std::fs::read(&path).map_err(|source| TaskError::Read { path: manifest.display_path(relative), source })?;
+    text_of(bytes, relative, manifest)
+}
+
+fn text_of(bytes: Vec<u8>, relative: &str, manifest: &Manifest) -> Result<String, TaskError> {
+    String::from_utf8(bytes).map_err(|error| TaskError::NotUtf8 {
+        file: manifest.display_path(relative),
+        offset: error.utf8_error().valid_up_to(),
+    })
 }
 
 /// Reads the manifest, every schema it names and every example file its contracts name. With
@@ -146,18 +181,15 @@ pub fn load_registry(manifest_path: &Path) -> Result<Registry, TaskError> {
 /// path relative to the manifest's folder. A name that is neither is left for codegen to
 /// report with the contract it belongs to.
 fn read_examples(folder: &Path, manifest: &Manifest) -> Result<BTreeMap<String, String>, TaskError> {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| TaskError::Read { path: path.display().to_string(), source })
-    };
     let mut examples = BTreeMap::new();
     for named in manifest.contracts.iter().flat_map(|contract| &contract.examples) {
         let path = folder.join(named);
         if path.is_file() {
-            examples.insert(named.clone(), read(&path)?);
+            examples.insert(named.clone(), read_text(folder, named, manifest)?);
         } else if path.is_dir() {
             for below in json_files(&path)? {
                 let relative = crate::lock::join_below(named, &below);
-                let text = read(&folder.join(&relative))?;
+                let text = read_text(folder, &relative, manifest)?;
                 examples.insert(relative, text);
             }
         }
@@ -177,14 +209,13 @@ fn load_schemas(manifest_path: &Path) -> Result<Registry, TaskError> {
         let mut ids = BTreeMap::new();
         if let Some(documents) = &manifest.documents {
             for (relative, id) in document_ids(folder, documents, &manifest)? {
-                schemas.insert(relative.clone(), read(&folder.join(&relative))?);
+                schemas.insert(relative.clone(), read_text(folder, &relative, &manifest)?);
                 ids.insert(id, relative);
             }
         }
         for schema in manifest.schema_files() {
-            let path = folder.join(schema);
-            if path.is_file() {
-                schemas.insert(schema.to_owned(), read(&path)?);
+            if folder.join(schema).is_file() {
+                schemas.insert(schema.to_owned(), read_text(folder, schema, &manifest)?);
             }
         }
         return Registry::with_documents(manifest, schemas, ids).map_err(TaskError::Generate);
@@ -207,10 +238,11 @@ fn load_schemas(manifest_path: &Path) -> Result<Registry, TaskError> {
     let mut schemas = BTreeMap::new();
     let mut ids = BTreeMap::new();
     for (document, bytes) in verified {
-        let text = String::from_utf8(bytes).map_err(|error| TaskError::Read {
-            path: manifest.display_path(&document.file),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8: {error}")),
-        })?;
+        let text = text_of(bytes, &document.file, &manifest)?;
+        let declared = serde_json::from_str::<serde_json::Value>(&text).ok();
+        if let Some(draft) = declared.and_then(|schema| codegen::Draft::of(&schema, manifest.default_draft).ok()) {
+            document.check_draft(draft, &lock_name).map_err(|error| TaskError::Lock(vec![error]))?;
+        }
         schemas.insert(document.file.clone(), text);
         ids.insert(document.id.clone(), document.file.clone());
     }
@@ -261,9 +293,7 @@ pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Resu
     let mut ids = Vec::with_capacity(found.len());
     for below in found {
         let relative = crate::lock::join_below(documents, &below);
-        let path = folder.join(&relative);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
+        let text = read_text(folder, &relative, manifest)?;
         let declared = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|schema| codegen::Draft::declared_id(&schema, manifest.default_draft).map(str::to_owned));

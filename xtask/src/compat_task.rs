@@ -12,10 +12,15 @@ use codegen::compat::{self, Finding, Rule, Severity};
 use codegen::Manifest;
 use serde::Deserialize;
 
-use crate::codegen_task::project_root;
+use crate::codegen_task::repository_of;
 
-/// The checked-in list of accepted exceptions.
-pub const IGNORE_FILE: &str = "schemas/compat-ignore.toml";
+/// The checked-in list of accepted exceptions, beside the manifest.
+pub const IGNORE_FILE: &str = "compat-ignore.toml";
+
+/// Where a manifest's accepted exceptions are: [`IGNORE_FILE`] in its folder.
+pub fn ignore_file_beside(manifest: &Path) -> PathBuf {
+    manifest.parent().unwrap_or(Path::new(".")).join(IGNORE_FILE)
+}
 
 /// The gate's verdict, as an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -220,7 +225,13 @@ pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
 
 /// Every schema the manifest names, now and at git revision `base`.
 pub fn base_pairs(manifest_path: &Path, base: &str) -> Result<Vec<Pair>, String> {
-    let root = project_root();
+    // The manifest's own repository, whatever the working directory; paths compared as
+    // absolute paths, so that a relative `--manifest` works.
+    let manifest_path = &std::path::absolute(manifest_path)
+        .map_err(|error| format!("{}: cannot resolve: {error}", manifest_path.display()))?;
+    let root = repository_of(manifest_path).ok_or_else(|| {
+        format!("{}: not inside a git repository, so there is no base to compare with", manifest_path.display())
+    })?;
     let manifest_text = std::fs::read_to_string(manifest_path)
         .map_err(|error| format!("{}: cannot read: {error}", manifest_path.display()))?;
     let manifest =

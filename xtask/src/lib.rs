@@ -1,10 +1,10 @@
-//! Build automation for the workspace: `cargo xtask codegen` and `cargo xtask compat`, and their
-//! helpers. The only place that reads schemas from disk or writes the generated crate; the
+//! Build automation for the workspace: `cargo xtask codegen`, `fetch`, `init` and `compat`, and
+//! their helpers. The only place that reads schemas from disk or writes the generated crate; the
 //! `codegen` library does no I/O.
 
 pub mod codegen_task;
 pub mod compat_task;
-pub mod fetch_task;
+pub mod fetch;
 pub mod init_task;
 pub mod lock;
 pub mod tree;

@@ -15,8 +15,9 @@ const FORMAT_VERSION: u32 = 1;
 const HEADER: &str = "\
 # Written by `cargo xtask fetch`; do not edit by hand.
 # Every schema document codegen reads: its id, the URL it was fetched from, its file (relative
-# to this folder) and the sha256 of its bytes. `cargo xtask codegen` refuses a file whose bytes
-# do not match.
+# to this folder), the sha256 of its bytes and the draft it is read as. `cargo xtask codegen`
+# refuses a file whose bytes or draft do not match; `cargo xtask fetch` refuses a registry that
+# serves other bytes for a locked id, unless `--update` names it.
 ";
 
 /// The parsed lockfile.
@@ -41,9 +42,30 @@ pub struct LockedDocument {
     pub file: String,
     /// sha256 of its bytes, lowercase hex.
     pub sha256: String,
+    /// The draft it is read as (its `$schema`, else the manifest's `default_draft`), as that
+    /// draft's `$schema` URI: the same bytes read under another draft mean something else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<String>,
     /// Where a document that was not fetched came from (never written by `fetch`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl LockedDocument {
+    /// `Ok` when the document is read under the draft it was locked under (or its entry
+    /// predates drafts in the lock).
+    pub fn check_draft(&self, draft: codegen::Draft, lock_name: &str) -> Result<(), LockError> {
+        match &self.draft {
+            Some(locked) if locked != draft.uri() => Err(LockError::DraftChanged {
+                file: display_file(lock_name, &self.file),
+                id: self.id.clone(),
+                lock: lock_name.to_owned(),
+                locked: locked.clone(),
+                now: draft.uri().to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why the lockfile or a locked file is refused.
@@ -57,6 +79,8 @@ pub enum LockError {
     Mismatch { file: String, id: String, lock: String, expected: String, actual: String },
     #[error("{file}: locked for `{id}` in {lock}, but the file is missing: run `cargo xtask fetch`")]
     Missing { file: String, id: String, lock: String },
+    #[error("{file}: locked for `{id}` in {lock} as read under {locked}, but it is now read under {now} (did the manifest's `default_draft` change?): the same bytes mean something else under another draft. Restore the draft, or run `cargo xtask fetch --update {id}` to lock it anew")]
+    DraftChanged { file: String, id: String, lock: String, locked: String, now: String },
     #[error("{file}: the schema of contract `{id}` is not in {lock}: run `cargo xtask fetch` to fetch and lock it")]
     Unlocked { file: String, id: String, lock: String },
 }
@@ -221,6 +245,7 @@ mod tests {
             url: id.to_owned(),
             file: file.to_owned(),
             sha256: sha256_hex(id.as_bytes()),
+            draft: Some(codegen::Draft::Draft2020_12.uri().to_owned()),
             note: None,
         }
     }

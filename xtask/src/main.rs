@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use codegen::Settings;
 use xtask::codegen_task::{self, Paths, Target};
 use xtask::compat_task;
-use xtask::fetch_task::{self, FetchOptions};
+use xtask::fetch::{self, FetchOptions, Pinning, RetryPolicy};
 use xtask::tree::{Mode, Outcome};
 
 #[derive(Parser)]
@@ -43,22 +43,36 @@ enum Command {
         crate_name: Option<String>,
     },
     /// Download every contract's schema, and every document it `$ref`s, into schemas/, and pin
-    /// each one's sha256 in schemas/schemas.lock.
+    /// each one's sha256 and draft in schemas/schemas.lock.
     ///
     /// A contract's schema is downloaded from its id; or, when the manifest has `base_uri` and
     /// the schema lies in its `documents` folder, from `base_uri` plus its path there (the
     /// way a registry serves its files, whatever ids they declare). Referenced documents come
     /// from their ids and are stored below `documents` when their id is under `base_uri`.
-    /// Every document is checked before anything is written (HTTP status, size, JSON, a valid
-    /// schema for its draft, its `$id` (draft-04: `id`), resolved against `base_uri`, equal
-    /// to the id asked for, the contract's constants equal to the manifest's); a failure leaves
-    /// schemas/ exactly as it was. https is required except for a mirror on loopback. The only
+    /// Every document is checked before anything is written (HTTP status, Content-Type, size,
+    /// JSON, a valid schema for its draft, its `$id` (draft-04: `id`), resolved against
+    /// `base_uri`, equal to the id asked for, the contract's constants equal to the
+    /// manifest's); a failure leaves schemas/ exactly as it was.
+    ///
+    /// Pins: a locked document the registry now serves with other bytes is refused unless
+    /// --update names it. Hosts: only the hosts of the contract ids, `base_uri`, `registry`
+    /// and the manifest's `allowed_hosts` are contacted; a `$ref` to any other host is refused.
+    /// https is required except for a mirror on loopback. Failed requests that may pass
+    /// (connection failures, timeouts, 408, 429, 5xx) are retried with back-off. The only
     /// command that needs the network, unless --from names a local copy.
     Fetch {
-        /// Verify offline instead: every vendored schema matches its lock hash, every lock
-        /// entry has its file, every contract and every `$ref`'d document is locked.
-        #[arg(long)]
+        /// Verify offline instead: every vendored schema matches its lock hash and draft,
+        /// every lock entry has its file, every contract and every `$ref`'d document is locked.
+        #[arg(long, conflicts_with_all = ["locked", "update"])]
         check: bool,
+        /// Download and compare with the lockfile, writing nothing: exit 1 when the registry
+        /// serves anything other than what is locked (for a scheduled CI job).
+        #[arg(long, conflicts_with = "update")]
+        locked: bool,
+        /// Take new bytes for these locked ids (every locked document when no id follows),
+        /// printing what changed. Without it, a changed document is refused.
+        #[arg(long, value_name = "ID", num_args = 0..)]
+        update: Option<Vec<String>>,
         /// The contract manifest [default: schemas/contracts.toml in this repository].
         #[arg(long, value_name = "FILE")]
         manifest: Option<PathBuf>,
@@ -69,6 +83,12 @@ enum Command {
         /// Seconds to wait for a connection and for each read.
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         timeout: u64,
+        /// Requests made for one document at most, when failures may pass.
+        #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().attempts)]
+        attempts: usize,
+        /// Seconds the whole fetch may take, retries and their waits included.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        deadline: u64,
         /// Largest document accepted, in bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
         max_bytes: u64,
@@ -135,7 +155,7 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
-        /// Accepted exceptions [default: schemas/compat-ignore.toml in this repository].
+        /// Accepted exceptions [default: compat-ignore.toml beside the manifest].
         #[arg(long, value_name = "FILE")]
         ignore: Option<PathBuf>,
         /// Print every rule id with its severity and exit.
@@ -172,16 +192,25 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Fetch { check, manifest, registry, timeout, max_bytes, from } => {
+        Command::Fetch { check, locked, update, manifest, registry, timeout, attempts, deadline, max_bytes, from } => {
             let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
             if check {
                 return fetch_check(&manifest);
             }
+            let pinning = match update {
+                _ if locked => Pinning::Locked,
+                None => Pinning::Enforce,
+                Some(ids) if ids.is_empty() => Pinning::Update(None),
+                Some(ids) => Pinning::Update(Some(ids.into_iter().collect())),
+            };
             let options = FetchOptions {
                 registry,
                 timeout: std::time::Duration::from_secs(timeout),
                 max_bytes,
                 from,
+                pinning,
+                retry: RetryPolicy { attempts: attempts.max(1), ..RetryPolicy::default() },
+                deadline: std::time::Duration::from_secs(deadline),
                 ..FetchOptions::new(manifest)
             };
             fetch(&options)
@@ -199,8 +228,20 @@ fn main() -> ExitCode {
 }
 
 fn fetch(options: &FetchOptions) -> ExitCode {
-    match fetch_task::fetch(options) {
+    match fetch::run(options) {
+        Ok(report) if options.pinning == Pinning::Locked => {
+            eprintln!("{} documents are served as the lockfile pins them", report.documents);
+            ExitCode::SUCCESS
+        }
         Ok(report) => {
+            for update in &report.updated {
+                let (before, after) = &update.sha256;
+                eprintln!("updated {} ({}): sha256 {before} -> {after}", update.id, update.file);
+                if let Some((before, after)) = &update.draft {
+                    eprintln!("  read under {after}, was {before}");
+                }
+                print!("{}", update.diff);
+            }
             for file in &report.written {
                 eprintln!("fetched {file}");
             }
@@ -212,14 +253,19 @@ fn fetch(options: &FetchOptions) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}\nfetch failed; nothing was changed");
+            let changed = if options.pinning == Pinning::Locked {
+                "nothing is written with --locked"
+            } else {
+                "nothing was changed"
+            };
+            eprintln!("error: {error}\nfetch failed; {changed}");
             ExitCode::FAILURE
         }
     }
 }
 
 fn fetch_check(manifest: &std::path::Path) -> ExitCode {
-    match fetch_task::check(manifest) {
+    match fetch::check(manifest) {
         Ok(count) => {
             eprintln!("{count} documents match the lockfile");
             ExitCode::SUCCESS
@@ -240,10 +286,11 @@ fn compat(
     format: Format,
     ignore: Option<PathBuf>,
 ) -> ExitCode {
-    let ignore = ignore.unwrap_or_else(|| codegen_task::project_root().join(compat_task::IGNORE_FILE));
+    let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
+    let ignore = ignore.unwrap_or_else(|| compat_task::ignore_file_beside(&manifest));
     let pairs = match &files {
         Some((old, new)) => compat_task::file_pair(old, new).map(|pair| vec![pair]),
-        None => compat_task::base_pairs(&manifest.unwrap_or(Paths::in_repository().manifest), base),
+        None => compat_task::base_pairs(&manifest, base),
     };
     let (pairs, accepted) = match pairs.and_then(|pairs| Ok((pairs, compat_task::load_ignore_file(&ignore)?))) {
         Ok(inputs) => inputs,

@@ -11,6 +11,10 @@
 //! [`Mode::Write`] touches nothing when the tree is up to date; otherwise it
 //! builds the complete new tree in a temporary sibling directory and swaps it
 //! in with renames, so the output directory is never left half written.
+//! A write holds a lock (`.{name}.codegen.lock`, beside the output directory)
+//! for its whole length: a second write into the same directory meanwhile is
+//! refused, never interleaved. Staging directories that a killed run left
+//! behind are removed by the next write.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -79,6 +83,12 @@ pub enum TreeError {
     UnsafePath(String),
     #[error("{0}")]
     Drift(Drift),
+    #[error(
+        "another `cargo xtask codegen` is writing `{}` (it holds `{}`): run again when it is done",
+        out_dir.display(),
+        lock.display()
+    )]
+    Busy { out_dir: PathBuf, lock: PathBuf },
 }
 
 /// The build directory inside the output directory that is never compared.
@@ -107,6 +117,16 @@ pub fn ensure_tree(
         }
     }
 
+    // Held until this function returns: the tree read below is the one replaced.
+    let _lock = match mode {
+        Mode::Write => {
+            let lock = lock_output(out_dir)?;
+            let (parent, name) = parent_and_name(out_dir);
+            remove_leftover_staging(parent, &name)?;
+            Some(lock)
+        }
+        Mode::Check => None,
+    };
     let mut on_disk = BTreeMap::new();
     if out_dir.exists() {
         read_tree(out_dir, "", &mut on_disk)?;
@@ -142,6 +162,51 @@ pub fn ensure_tree(
             Ok(Outcome::Written { changed, added, removed })
         }
     }
+}
+
+/// The folder `out_dir` is in (created if missing), and `out_dir`'s own name.
+fn parent_and_name(out_dir: &Path) -> (&Path, String) {
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = out_dir.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    (parent, name)
+}
+
+/// Takes the output directory's lock, or refuses when another process holds it. The lock is
+/// the operating system's (released when the process ends, however it ends), on a file that
+/// stays: removing it would let two runs lock two different files.
+fn lock_output(out_dir: &Path) -> Result<std::fs::File, TreeError> {
+    let (parent, name) = parent_and_name(out_dir);
+    std::fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
+    let lock = parent.join(format!(".{name}.codegen.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(io_err("open the lock file", &lock))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(TreeError::Busy { out_dir: out_dir.to_path_buf(), lock }),
+        Err(std::fs::TryLockError::Error(source)) => Err(io_err("lock", &lock)(source)),
+    }
+}
+
+/// Removes the staging directories (`.{name}.codegen-*`) of earlier runs that were killed
+/// before they cleaned up. Only called with the lock held, so none belongs to a live run.
+fn remove_leftover_staging(parent: &Path, name: &str) -> Result<(), TreeError> {
+    let prefix = format!(".{name}.codegen-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let is_staging = entry.file_name().to_str().is_some_and(|file| file.starts_with(&prefix));
+        if is_staging && entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            let path = entry.path();
+            std::fs::remove_dir_all(&path).map_err(io_err("remove the leftover staging directory", &path))?;
+        }
+    }
+    Ok(())
 }
 
 /// A path is safe if it is relative, `/`-separated, made only of normal
@@ -249,12 +314,7 @@ fn unified_diff(path: &str, old: Option<&str>, new: Option<&str>) -> String {
 /// killed mid-swap can leave `out_dir` missing, with both trees (and
 /// `target/`) in the `.{name}.codegen-*` directory next to it.
 fn replace_tree(out_dir: &Path, wanted: &BTreeMap<&str, &String>) -> Result<(), TreeError> {
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
-    let name = out_dir.file_name().map_or("out".into(), |n| n.to_string_lossy());
+    let (parent, name) = parent_and_name(out_dir);
     // Dropping `scratch` on any early return deletes the staged tree.
     let scratch = tempfile::Builder::new()
         .prefix(&format!(".{name}.codegen-"))
@@ -386,7 +446,7 @@ mod tests {
         let out = tmp.path().join("nested/out");
         check(&out, TREE, Mode::Write, written(0, 4, 0));
         assert_tree(&out, TREE);
-        assert_eq!(entries(&tmp.path().join("nested")), ["out"]);
+        assert_eq!(entries(&tmp.path().join("nested")), [".out.codegen.lock", "out"]);
     }
 
     #[test]
@@ -404,7 +464,7 @@ mod tests {
             let mtime = fs::metadata(out.join(path)).unwrap().modified().unwrap();
             assert_eq!(mtime, old, "{path} was touched");
         }
-        assert_eq!(entries(tmp.path()), ["out"]);
+        assert_eq!(entries(tmp.path()), [".out.codegen.lock", "out"]);
     }
 
     #[test]
@@ -445,7 +505,7 @@ mod tests {
         assert!(shown.ends_with("run `cargo xtask codegen` to update it"), "{shown}");
 
         assert_eq!(snapshot(&out), before);
-        assert_eq!(entries(tmp.path()), ["out"]);
+        assert_eq!(entries(tmp.path()), [".out.codegen.lock", "out"]);
     }
 
     #[test]
@@ -455,7 +515,7 @@ mod tests {
         drifted(&out);
         check(&out, TREE, Mode::Write, written(2, 1, 1));
         assert_tree(&out, TREE);
-        assert_eq!(entries(tmp.path()), ["out"]);
+        assert_eq!(entries(tmp.path()), [".out.codegen.lock", "out"]);
     }
 
     #[test]

@@ -3,17 +3,42 @@
 //! xtask codegen` runs the generator in a child (`xtask generate-worker`, hidden) and turns a
 //! child that dies into an error naming the schema it was reading; nothing is written then.
 //!
-//! The child prints one line per schema on stderr as it starts reading it, and the result as
-//! JSON on stdout: `{"files": [{"path", "contents"}], "report": ["..."]}` or
-//! `{"errors": "..."}`; the parent prints the report (warnings, keywords not enforced).
+//! The child prints one line per schema on stderr as it starts reading it, and its [`Reply`]
+//! as JSON on stdout; the parent prints the report (warnings, keywords not enforced). The
+//! parent holds the child's stdin open and never writes to it: when the parent dies, the
+//! child reads the end of its input and exits, instead of generating for nobody.
 
+use std::io::Read;
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 use codegen::{GeneratedFile, Settings};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::codegen_task::{load_registry, Paths, TaskError};
+
+/// What the child answers, as one JSON document on stdout.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Reply {
+    /// The crate's files, and the report to print.
+    Generated { files: Vec<WireFile>, report: Vec<String> },
+    /// The registry's problems, as the message to print.
+    Failed { errors: String },
+}
+
+/// One generated file on the wire.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireFile {
+    /// Relative to the crate's folder.
+    pub path: String,
+    /// Its text.
+    pub contents: String,
+}
+
+/// The child's exit status when its parent is gone (its stdin ended).
+pub const ORPHANED_EXIT: u8 = 3;
 
 /// The hidden subcommand the child runs.
 pub const WORKER_COMMAND: &str = "generate-worker";
@@ -24,44 +49,60 @@ const PROGRESS: &str = "cope-codegen: reading ";
 
 /// In the child: generates and prints the result; exits 0 with files, 1 with errors.
 pub fn serve(manifest: &Path, crate_name: &str) -> ExitCode {
+    exit_when_input_ends();
     let manifest = manifest.to_path_buf();
     let settings = Settings::default().with_crate_name(crate_name);
-    let work = move || -> Value {
+    let work = move || -> Reply {
         let registry = match load_registry(&manifest) {
             Ok(registry) => registry,
-            Err(error) => return json!({ "errors": error.to_string() }),
+            Err(error) => return Reply::Failed { errors: error.to_string() },
         };
         let generated =
             codegen::generate_with_progress(&registry, &settings, &mut |file| eprintln!("{PROGRESS}{file}"));
         match generated {
-            Ok(generated) => json!({
-                "files": generated.files.iter().map(|file| json!({"path": file.path, "contents": file.contents})).collect::<Vec<_>>(),
-                "report": crate::codegen_task::report(&generated),
-            }),
-            Err(errors) => json!({ "errors": TaskError::Generate(errors).to_string() }),
+            Ok(generated) => Reply::Generated {
+                report: crate::codegen_task::report(&generated),
+                files: generated
+                    .files
+                    .into_iter()
+                    .map(|file| WireFile { path: file.path, contents: file.contents })
+                    .collect(),
+            },
+            Err(errors) => Reply::Failed { errors: TaskError::Generate(errors).to_string() },
         }
     };
     let mut thread = std::thread::Builder::new().name("codegen".to_owned());
     if let Some(kib) = std::env::var(STACK_ENV).ok().and_then(|kib| kib.parse::<usize>().ok()) {
         thread = thread.stack_size(kib * 1024);
     }
-    let result = thread
+    let reply = thread
         .spawn(work)
-        .and_then(|handle| handle.join().map_err(|_| std::io::Error::other("the generator panicked")));
-    match result {
-        Ok(value) => {
-            println!("{value}");
-            if value.get("files").is_some() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
+        .and_then(|handle| handle.join().map_err(|_| std::io::Error::other("the generator panicked")))
+        .unwrap_or_else(|error| Reply::Failed { errors: format!("the generator failed: {error}") });
+    let generated = matches!(reply, Reply::Generated { .. });
+    match serde_json::to_string(&reply) {
+        Ok(json) => println!("{json}"),
         Err(error) => {
-            println!("{}", json!({ "errors": format!("the generator failed: {error}") }));
-            ExitCode::FAILURE
+            eprintln!("cannot encode the reply: {error}");
+            return ExitCode::FAILURE;
         }
     }
+    if generated {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Watches stdin on a thread of its own: when it ends (the parent closed it, or died), the
+/// process exits with [`ORPHANED_EXIT`].
+fn exit_when_input_ends() {
+    std::thread::spawn(|| {
+        let mut sink = [0_u8; 64];
+        let mut stdin = std::io::stdin();
+        while matches!(stdin.read(&mut sink), Ok(read) if read > 0) {}
+        std::process::exit(i32::from(ORPHANED_EXIT));
+    });
 }
 
 /// In the parent: the generated files, from a child process running `executable` (this xtask
@@ -71,34 +112,43 @@ pub fn generated_files_isolated(
     paths: &Paths,
     settings: &Settings,
 ) -> Result<Vec<GeneratedFile>, TaskError> {
-    let output = Command::new(executable)
+    // stdin is piped and kept open (never written) while the child runs: see the module docs.
+    let mut child = Command::new(executable)
         .arg(WORKER_COMMAND)
         .arg("--manifest")
         .arg(&paths.manifest)
         .arg("--crate-name")
         .arg(settings.crate_name())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|source| TaskError::Read { path: executable.display().to_string(), source })?;
-    let reply: Option<Value> = serde_json::from_slice(&output.stdout).ok();
-    if let Some(files) = reply.as_ref().and_then(|reply| reply.get("files")).and_then(Value::as_array) {
-        let report = reply.as_ref().and_then(|reply| reply.get("report")).and_then(Value::as_array);
-        for line in report.into_iter().flatten().filter_map(Value::as_str) {
-            eprintln!("{line}");
-        }
-        return Ok(files
-            .iter()
-            .map(|file| GeneratedFile {
-                path: file["path"].as_str().unwrap_or_default().to_owned(),
-                contents: file["contents"].as_str().unwrap_or_default().to_owned(),
-            })
-            .collect());
-    }
-    if let Some(errors) = reply.as_ref().and_then(|reply| reply.get("errors")).and_then(Value::as_str) {
-        return Err(TaskError::Rejected(errors.to_owned()));
-    }
+    // Taken out of `child`, so that `wait_with_output` (which closes the stdin it holds) keeps
+    // it open; it closes when this function returns.
+    let _held_open = child.stdin.take();
+    let output = child
+        .wait_with_output()
+        .map_err(|source| TaskError::Read { path: executable.display().to_string(), source })?;
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let file = stderr.lines().rev().find_map(|line| line.strip_prefix(PROGRESS)).map(str::to_owned);
-    Err(TaskError::Crashed { file, status: describe(&output.status) })
+    match serde_json::from_slice::<Reply>(&output.stdout) {
+        Ok(Reply::Generated { files, report }) => {
+            for line in report {
+                eprintln!("{line}");
+            }
+            Ok(files.into_iter().map(|file| GeneratedFile { path: file.path, contents: file.contents }).collect())
+        }
+        Ok(Reply::Failed { errors }) => Err(TaskError::Rejected(errors)),
+        // Nothing on stdout: the child died before answering.
+        Err(_) if output.stdout.iter().all(u8::is_ascii_whitespace) => {
+            let file = stderr.lines().rev().find_map(|line| line.strip_prefix(PROGRESS)).map(str::to_owned);
+            Err(TaskError::Crashed { file, status: describe(&output.status) })
+        }
+        Err(error) => Err(TaskError::Crashed {
+            file: None,
+            status: format!("{}, with an answer this xtask cannot read ({error})", describe(&output.status)),
+        }),
+    }
 }
 
 /// How the child ended, e.g. `killed by signal 11 (SIGSEGV: a stack overflow)`.

@@ -105,3 +105,35 @@ fn fetch_then_check_then_codegen_through_the_command_line() {
         std::fs::read_to_string(project_root().join("generated/src/ticketing_event_published/v1.rs")).unwrap();
     assert_eq!(ours, committed);
 }
+
+#[test]
+fn a_republished_schema_fails_the_fetch_and_locked_mode_until_update_takes_it() {
+    let schema =
+        std::fs::read_to_string(project_root().join("schemas/ticketing.event.published/v1.schema.json")).unwrap();
+    let (_temp, folder) = manifest_only();
+    let manifest = folder.join("contracts.toml");
+    let manifest = manifest.to_str().unwrap();
+    let first = serve(Some(schema.clone().into_bytes()));
+    assert!(xtask(&["fetch", "--manifest", manifest, "--registry", &first]).status.success());
+    let locked_file = folder.join("ticketing.event.published/v1.schema.json");
+
+    // The registry republishes v1 with a newline more.
+    let republished = serve(Some(format!("{schema}\n").into_bytes()));
+    for arguments in [&["fetch"][..], &["fetch", "--locked"]] {
+        let output = xtask(&[arguments, &["--manifest", manifest, "--registry", &republished]].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{arguments:?}: {stderr}");
+        assert!(stderr.contains("cargo xtask fetch --update"), "{arguments:?}: {stderr}");
+        assert_eq!(std::fs::read_to_string(&locked_file).unwrap(), schema, "{arguments:?} wrote nothing");
+    }
+    // `--locked` against the registry that still serves the locked bytes passes.
+    let output = xtask(&["fetch", "--locked", "--manifest", manifest, "--registry", &first]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let output = xtask(&["fetch", "--update", "--manifest", manifest, "--registry", &republished]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("updated https://schemas.cope.com/events/ticketing.event.published/v1"), "{stderr}");
+    assert!(stdout.starts_with("--- ticketing.event.published/v1.schema.json"), "a diff: {stdout}");
+    assert_eq!(std::fs::read_to_string(&locked_file).unwrap(), format!("{schema}\n"));
+}

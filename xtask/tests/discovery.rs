@@ -1,0 +1,77 @@
+//! A built xtask works on whatever checkout it is run in: the repository is git's top level
+//! above the working directory (or above `--manifest`), not the one xtask was built from, and
+//! relative paths are relative to the working directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn xtask_in(folder: &Path, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask")).args(arguments).current_dir(folder).output().expect("runs xtask")
+}
+
+fn git(folder: &Path, arguments: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"])
+        .args(arguments)
+        .current_dir(folder)
+        .output()
+        .expect("runs git");
+    assert!(status.status.success(), "git {arguments:?}: {}", String::from_utf8_lossy(&status.stderr));
+}
+
+/// Another repository holding a copy of this one's `schemas/`, committed.
+fn other_checkout() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    let schemas = temp.path().join("schemas");
+    std::fs::create_dir_all(schemas.join("ticketing.event.published")).unwrap();
+    for file in ["contracts.toml", "schemas.lock", "ticketing.event.published/v1.schema.json"] {
+        std::fs::copy(project_root().join("schemas").join(file), schemas.join(file)).unwrap();
+    }
+    git(temp.path(), &["init", "--quiet"]);
+    git(temp.path(), &["add", "."]);
+    git(temp.path(), &["commit", "--quiet", "-m", "schemas"]);
+    temp
+}
+
+#[test]
+fn the_repository_is_found_from_the_working_directory() {
+    let checkout = other_checkout();
+    // From a subfolder, without --manifest: the other checkout's schemas/ are checked.
+    std::fs::write(checkout.path().join("schemas/ticketing.event.published/v1.schema.json"), "{}").unwrap();
+    let output = xtask_in(&checkout.path().join("schemas"), &["fetch", "--check"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "the edited copy is refused, not this repository's: {stderr}");
+    assert!(stderr.contains("schemas/ticketing.event.published/v1.schema.json: its sha256 is"), "{stderr}");
+}
+
+#[test]
+fn relative_paths_work_for_codegen_and_compat_in_another_repository() {
+    let checkout = other_checkout();
+    let output = xtask_in(
+        checkout.path(),
+        &["codegen", "--manifest", "schemas/contracts.toml", "--out", "out", "--crate-name", "other-events"],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let cargo_toml = std::fs::read_to_string(checkout.path().join("out/Cargo.toml")).unwrap();
+    assert!(cargo_toml.contains("name = \"other-events\""), "{cargo_toml}");
+
+    let output = xtask_in(checkout.path(), &["compat", "--base", "HEAD", "--manifest", "schemas/contracts.toml"]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Outside any repository there is no base to compare with, and the message says so.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::copy(checkout.path().join("schemas/contracts.toml"), plain.path().join("contracts.toml")).unwrap();
+    let output = xtask_in(plain.path(), &["compat", "--base", "HEAD", "--manifest", "contracts.toml"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not inside a git repository"), "{stderr}");
+}
