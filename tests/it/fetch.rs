@@ -256,10 +256,65 @@ fn locked_mode_compares_with_the_registry_and_writes_nothing() {
         other => panic!("expected the differences, got {other}"),
     }
 
+    // A document no longer referenced, and one not locked yet, are differences too.
+    server.set(&id_path(MONEY), Route::Document(money.into_bytes()));
+    let manifest = folder.join("contracts.toml");
+    let full = std::fs::read_to_string(&manifest).unwrap();
+    let second_contract = full.find("[[contract]]\nevent_type = \"ticketing.order.placed\"").unwrap();
+    std::fs::write(&manifest, &full[..second_contract]).unwrap();
+    let error = failing_fetch(&folder, locked.clone());
+    let message = error.to_string();
+    let FetchError::NotAsLocked { differences, .. } = error else { panic!("{message}") };
+    assert!(
+        differences.contains(&fetch::Difference::Unreferenced { id: ORDER.to_owned() }),
+        "the order contract is gone from the manifest: {message}"
+    );
+    let lock_text = std::fs::read_to_string(folder.join("schemas.lock")).unwrap();
+    std::fs::write(&manifest, &full).unwrap();
+    let without_order =
+        lock_text.replacen(&format!("id = \"{ORDER}\""), "id = \"https://registry.fixture.test/unused\"", 1);
+    std::fs::write(folder.join("schemas.lock"), without_order).unwrap();
+    let error = failing_fetch(&folder, locked.clone());
+    let message = error.to_string();
+    let FetchError::NotAsLocked { differences, .. } = error else { panic!("{message}") };
+    assert!(differences.contains(&fetch::Difference::Unlocked { id: ORDER.to_owned() }), "{message}");
+    std::fs::write(folder.join("schemas.lock"), lock_text).unwrap();
+
     // Without a lockfile there is nothing to compare with.
     let (_empty_temp, empty) = empty_registry();
     let error = failing_fetch(&empty, FetchOptions { pinning: Pinning::Locked, ..options(&empty, &server) });
     assert!(matches!(&error, FetchError::Setup(message) if message.contains("nothing to compare with")), "{error}");
+}
+
+#[test]
+fn an_entry_that_was_not_fetched_is_replaced_by_the_first_fetch_and_reported() {
+    let server = RegistryServer::mirroring(&fixture_folder());
+    let (_temp, folder) = fetched_registry(&server);
+    // The money entry says it was reconstructed, not fetched (as the repository's first
+    // contract is), and the registry serves something else.
+    let lock_file = folder.join("schemas.lock");
+    let text = std::fs::read_to_string(&lock_file).unwrap();
+    let entry = text.find(&format!("id = \"{MONEY}\"")).unwrap();
+    let end = entry + text[entry..].find("\n\n").unwrap_or(text.len() - entry);
+    let noted = format!("{}\nnote = \"Reconstructed, not fetched.\"{}", &text[..end], &text[end..]);
+    std::fs::write(&lock_file, noted).unwrap();
+    let money = std::fs::read_to_string(folder.join("registry.fixture.test/shared/money/v1.json")).unwrap();
+    server.set(&id_path(MONEY), Route::Document(money.replace("Money", "Cash").into_bytes()));
+
+    // `--locked` reports it like any other difference...
+    let error = failing_fetch(&folder, FetchOptions { pinning: Pinning::Locked, ..options(&folder, &server) });
+    assert!(
+        matches!(&error, FetchError::NotAsLocked { differences, .. } if matches!(differences.as_slice(), [fetch::Difference::Changed { id, .. }] if id == MONEY)),
+        "{error}"
+    );
+    // ...and a plain fetch takes it, saying so with a diff.
+    let report = fetch::run(&options(&folder, &server)).expect("the first fetch replaces a reconstruction");
+    assert!(
+        matches!(report.updated.as_slice(), [update] if update.id == MONEY && update.diff.contains("+  \"title\": \"Cash\"")),
+        "{report:?}"
+    );
+    let lock = Lock::read(&folder).unwrap().unwrap();
+    assert_eq!(lock.document(MONEY).unwrap().note, None, "now a pin like the others");
 }
 
 #[test]
@@ -380,11 +435,22 @@ fn failures_that_may_pass_are_retried_and_the_message_counts_the_attempts() {
     let started = std::time::Instant::now();
     fetch::run(&honoured).expect("the second attempt succeeds");
     assert!(started.elapsed() >= Duration::from_secs(1), "waited as asked: {:?}", started.elapsed());
-    // ...up to its cap: an hour is not waited.
+    // ...up to its cap: an hour is not waited (waiting it would end the fetch at its deadline).
     server
         .set(&id_path(MONEY), Route::Sequence(vec![Route::RetryAfter(503, "3600".to_owned()), Route::Document(money)]));
-    let capped = FetchOptions { deadline: Duration::from_secs(60), ..options(&folder, &server) };
+    let capped = FetchOptions { deadline: Duration::from_secs(20), ..options(&folder, &server) };
     fetch::run(&capped).expect("the cap, not the hour, is waited");
+
+    // The deadline ends the retries, and the message still gives the fault that was retried.
+    server.set(&id_path(MONEY), Route::RetryAfter(503, "3600".to_owned()));
+    let short = FetchOptions {
+        retry: RetryPolicy { attempts: 10, retry_after_cap: Duration::from_secs(3600), ..QUICK_RETRY },
+        deadline: Duration::from_secs(2),
+        ..options(&folder, &server)
+    };
+    let message = failing_fetch(&folder, short).to_string();
+    assert!(message.contains("reached its deadline") && message.contains("HTTP status 503"), "{message}");
+    assert_eq!(server.requests(&id_path(MONEY)), 1, "the wait ran into the deadline");
 }
 
 #[test]

@@ -113,11 +113,6 @@ impl RegistryServer {
     pub fn requests(&self, path: &str) -> usize {
         self.routes.lock().expect("routes lock").requests.get(path).copied().unwrap_or(0)
     }
-
-    /// Every path requested so far (since its route was last set, for routed paths).
-    pub fn requested_paths(&self) -> Vec<String> {
-        self.routes.lock().expect("routes lock").requests.keys().cloned().collect()
-    }
 }
 
 impl Drop for RegistryServer {

@@ -153,17 +153,18 @@ pub(crate) fn manifest_display_name(path: &Path) -> String {
 /// The text of `relative` (a file below the manifest's `folder`); messages name it as
 /// `manifest` shows paths, and a file that is not UTF-8 by the offset of its first bad byte.
 fn read_text(folder: &Path, relative: &str, manifest: &Manifest) -> Result<String, TaskError> {
-    let path = folder.join(relative);
-    let bytes =
-        std::fs::read(&path).map_err(|source| TaskError::Read { path: manifest.display_path(relative), source })?;
-    text_of(bytes, relative, manifest)
+    read_text_shown(&folder.join(relative), &manifest.display_path(relative))
 }
 
-fn text_of(bytes: Vec<u8>, relative: &str, manifest: &Manifest) -> Result<String, TaskError> {
-    String::from_utf8(bytes).map_err(|error| TaskError::NotUtf8 {
-        file: manifest.display_path(relative),
-        offset: error.utf8_error().valid_up_to(),
-    })
+/// The text of the file at `path`, which messages call `shown`.
+fn read_text_shown(path: &Path, shown: &str) -> Result<String, TaskError> {
+    let bytes = std::fs::read(path).map_err(|source| TaskError::Read { path: shown.to_owned(), source })?;
+    text_of(bytes, shown)
+}
+
+fn text_of(bytes: Vec<u8>, shown: &str) -> Result<String, TaskError> {
+    String::from_utf8(bytes)
+        .map_err(|error| TaskError::NotUtf8 { file: shown.to_owned(), offset: error.utf8_error().valid_up_to() })
 }
 
 /// Reads the manifest, every schema it names and every example file its contracts name. With
@@ -238,7 +239,7 @@ fn load_schemas(manifest_path: &Path) -> Result<Registry, TaskError> {
     let mut schemas = BTreeMap::new();
     let mut ids = BTreeMap::new();
     for (document, bytes) in verified {
-        let text = text_of(bytes, &document.file, &manifest)?;
+        let text = text_of(bytes, &manifest.display_path(&document.file))?;
         let declared = serde_json::from_str::<serde_json::Value>(&text).ok();
         if let Some(draft) = declared.and_then(|schema| codegen::Draft::of(&schema, manifest.default_draft).ok()) {
             document.check_draft(draft, &lock_name).map_err(|error| TaskError::Lock(vec![error]))?;
@@ -289,11 +290,22 @@ pub fn report(generated: &codegen::Generated) -> Vec<String> {
 /// with the id it is registered under: its `$id` (`id` in draft-04) resolved against the
 /// manifest's `base_uri`, else its path below `documents` resolved the same way.
 pub fn document_ids(folder: &Path, documents: &str, manifest: &Manifest) -> Result<Vec<(String, String)>, TaskError> {
+    document_ids_shown(folder, documents, manifest, &|relative| manifest.display_path(relative))
+}
+
+/// [`document_ids`] of a folder that is not the manifest's (a `fetch --from` copy): `show`
+/// gives how messages name a file of it.
+pub fn document_ids_shown(
+    folder: &Path,
+    documents: &str,
+    manifest: &Manifest,
+    show: &dyn Fn(&str) -> String,
+) -> Result<Vec<(String, String)>, TaskError> {
     let found = json_files(&folder.join(documents))?;
     let mut ids = Vec::with_capacity(found.len());
     for below in found {
         let relative = crate::lock::join_below(documents, &below);
-        let text = read_text(folder, &relative, manifest)?;
+        let text = read_text_shown(&folder.join(&relative), &show(&relative))?;
         let declared = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|schema| codegen::Draft::declared_id(&schema, manifest.default_draft).map(str::to_owned));

@@ -1,6 +1,8 @@
 //! `cargo xtask compat`: the compatibility gate. Reads the schemas (two files, or every schema
 //! of the manifest against its state at a git revision), compares them with
-//! `codegen::compat`, applies the checked-in ignore file, and reports one finding a line.
+//! `codegen::compat`, compares the manifest's contracts with their state at that revision,
+//! applies the checked-in ignore file, and reports one finding a line (or as JSON, or as
+//! GitHub Actions annotations).
 //!
 //! Exit status: 0 compatible (warnings allowed), 1 breaking, 2 cannot judge (fail closed).
 
@@ -118,6 +120,38 @@ impl Report {
         text
     }
 
+    /// The report as GitHub Actions workflow commands: an `::error` for each breaking finding
+    /// not accepted and each input not judged, a `::warning` for each warning, a `::notice` for
+    /// the rest; then the summary line. Messages and properties are escaped as the runner
+    /// expects (`%`, CR and LF; in properties also `:` and `,`).
+    pub fn to_github_actions(&self) -> String {
+        let data = |text: &str| text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+        let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
+        let mut out = String::new();
+        for FileFinding { file, finding, accepted } in &self.findings {
+            let command = match (finding.severity(), accepted) {
+                (Severity::Breaking, None) => "error",
+                (Severity::Warning, None) => "warning",
+                _ => "notice",
+            };
+            let accepted = accepted.as_ref().map(|why| format!(" (accepted: {why})")).unwrap_or_default();
+            out.push_str(&format!(
+                "::{command} file={},title={}::{}: {}{accepted}\n",
+                property(file),
+                property(&format!("{} at {}", finding.rule, finding.pointer)),
+                data(&finding.pointer),
+                data(&finding.message),
+            ));
+        }
+        for problem in &self.unjudgeable {
+            out.push_str(&format!("::error title=compat cannot judge::{}\n", data(problem)));
+        }
+        let summary = self.to_text();
+        out.push_str(summary.lines().last().unwrap_or_default());
+        out.push('\n');
+        out
+    }
+
     /// The report as JSON.
     pub fn to_json(&self) -> String {
         let findings: Vec<serde_json::Value> = self
@@ -221,6 +255,82 @@ pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
         std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))
     };
     Ok(Pair { file: new.display().to_string(), old: Some(read(old)?), new: read(new)? })
+}
+
+/// What `--base` compares: the manifest itself (its contracts), and every schema it names.
+pub struct BaseInputs {
+    /// The manifest now and at the base revision.
+    pub manifest: Pair,
+    /// Every schema the manifest names, now and at the base revision.
+    pub schemas: Vec<Pair>,
+}
+
+/// The manifest and every schema it names, now and at git revision `base`.
+pub fn base_inputs(manifest_path: &Path, base: &str) -> Result<BaseInputs, String> {
+    let schemas = base_pairs(manifest_path, base)?;
+    let absolute = std::path::absolute(manifest_path).map_err(|error| error.to_string())?;
+    let root =
+        repository_of(&absolute).ok_or_else(|| format!("{}: not inside a git repository", absolute.display()))?;
+    let relative = absolute
+        .strip_prefix(&root)
+        .map_err(|_| format!("{}: not inside the repository {}", absolute.display(), root.display()))?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let new = std::fs::read_to_string(&absolute).map_err(|error| format!("{relative}: cannot read: {error}"))?;
+    let old = git(&root, &["show", &format!("{base}:{relative}")]).ok();
+    Ok(BaseInputs { manifest: Pair { file: relative, old, new }, schemas })
+}
+
+/// The manifest's own changes: every contract (event type and version) of the old manifest
+/// that the new one lacks, and every contract whose `schema_id` changed. A contract that moved
+/// to another schema file is judged through its schema, not here.
+pub fn judge_manifest(pair: &Pair, accepted: &[Accepted], report: &mut Report) {
+    let Some(old_text) = &pair.old else { return };
+    let (old, new) = match (Manifest::parse(&pair.file, old_text), Manifest::parse(&pair.file, &pair.new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            let problems = old.err().into_iter().map(|errors| format!("old {errors}"));
+            let problems = problems.chain(new.err().into_iter().map(|errors| format!("new {errors}")));
+            report.unjudgeable.extend(problems.map(|problem| format!("{}: cannot judge: {problem}", pair.file)));
+            return;
+        }
+    };
+    for (index, contract) in old.contracts.iter().enumerate() {
+        let same = |other: &&codegen::ContractEntry| {
+            other.event_type == contract.event_type && other.version == contract.version
+        };
+        let pointer = format!("/contract/{}/v{}", contract.event_type, contract.version);
+        let finding = match new.contracts.iter().position(|other| same(&other)) {
+            None => Finding {
+                pointer,
+                rule: Rule::ContractRemoved,
+                message: format!(
+                    "contract `{}` v{} (schema `{}`) was removed: producers may still send its events, and consumers would no longer decode them; keep it until none does",
+                    contract.event_type, contract.version, contract.schema_id
+                ),
+                location: format!("#contract[{index}]"),
+                location_in_old: true,
+            },
+            Some(now) if new.contracts[now].schema_id != contract.schema_id => Finding {
+                pointer: format!("{pointer}/schema_id"),
+                rule: Rule::SchemaIdChanged,
+                message: format!(
+                    "`schema_id` changed from `{}` to `{}`: events carry their schema id as `dataschema`, so those already sent no longer match",
+                    contract.schema_id, new.contracts[now].schema_id
+                ),
+                location: format!("#contract[{now}].schema_id"),
+                location_in_old: false,
+            },
+            Some(_) => continue,
+        };
+        let accepted = accepted
+            .iter()
+            .find(|entry| {
+                entry.file == pair.file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str()
+            })
+            .map(|entry| entry.justification.clone());
+        report.findings.push(FileFinding { file: pair.file.clone(), finding, accepted });
+    }
 }
 
 /// Every schema the manifest names, now and at git revision `base`.

@@ -75,7 +75,7 @@ pub enum LockError {
     Read { path: String, source: std::io::Error },
     #[error("{path}: not a valid lockfile: {message}")]
     Syntax { path: String, message: String },
-    #[error("{file}: its sha256 is {actual}, but {lock} records {expected} for `{id}`: the file was edited after it was fetched. Run `cargo xtask fetch` to restore what was published; if the edit is intended, record the new hash in {lock} in the same change")]
+    #[error("{file}: its sha256 is {actual}, but {lock} records {expected} for `{id}`: the file was edited after it was fetched. Run `cargo xtask fetch` to restore what was published: a published document is not edited (a change is a new version; a registry that republished it is taken with `cargo xtask fetch --update {id}`)")]
     Mismatch { file: String, id: String, lock: String, expected: String, actual: String },
     #[error("{file}: locked for `{id}` in {lock}, but the file is missing: run `cargo xtask fetch`")]
     Missing { file: String, id: String, lock: String },

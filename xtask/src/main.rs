@@ -5,10 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use codegen::Settings;
+use xtask::codegen_task::TaskError;
 use xtask::codegen_task::{self, Paths, Target};
 use xtask::compat_task;
-use xtask::fetch::{self, FetchOptions, Pinning, RetryPolicy};
-use xtask::tree::{Mode, Outcome};
+use xtask::fetch::{self, FetchError, FetchOptions, Pinning, RetryPolicy};
+use xtask::lock::LockError;
+use xtask::tree::{Mode, Outcome, TreeError};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace commands for the COPE event code generator")]
@@ -28,7 +30,8 @@ enum Command {
     /// fixture registry under tests/fixtures/.
     Codegen {
         /// Write nothing; print a unified diff of every file that would change, appear or
-        /// disappear, and exit with status 1 if there is any.
+        /// disappear. Exit status: 0 up to date, 1 drift, 2 could not generate (a schema
+        /// error, an unreadable file, a crash).
         #[arg(long)]
         check: bool,
         /// The contract manifest [default: schemas/contracts.toml in this repository].
@@ -63,10 +66,12 @@ enum Command {
     Fetch {
         /// Verify offline instead: every vendored schema matches its lock hash and draft,
         /// every lock entry has its file, every contract and every `$ref`'d document is locked.
+        /// Exit status: 0 all match, 1 a mismatch, 2 no readable manifest or lockfile.
         #[arg(long, conflicts_with_all = ["locked", "update"])]
         check: bool,
-        /// Download and compare with the lockfile, writing nothing: exit 1 when the registry
-        /// serves anything other than what is locked (for a scheduled CI job).
+        /// Download and compare with the lockfile, writing nothing (for a scheduled CI job).
+        /// Exit status: 0 as locked, 1 the registry serves something else, 2 it could not be
+        /// read.
         #[arg(long, conflicts_with = "update")]
         locked: bool,
         /// Take new bytes for these locked ids (every locked document when no id follows),
@@ -166,8 +171,13 @@ enum Command {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
+    /// One finding a line, then a summary.
     Text,
+    /// One JSON document (see the README for its shape).
     Json,
+    /// GitHub Actions workflow commands (`::error file=…::…`): each finding becomes an
+    /// annotation on the pull request.
+    GithubActions,
 }
 
 fn main() -> ExitCode {
@@ -252,13 +262,17 @@ fn fetch(options: &FetchOptions) -> ExitCode {
             eprintln!("{} documents locked; lockfile {lock}", report.documents);
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            let changed = if options.pinning == Pinning::Locked {
-                "nothing is written with --locked"
+        Err(error) if options.pinning == Pinning::Locked => {
+            eprintln!("error: {error}\nfetch --locked: nothing is written");
+            // Differences are findings; a registry that cannot be read is a check not run.
+            if matches!(error, FetchError::NotAsLocked { .. }) {
+                Status::Findings.into()
             } else {
-                "nothing was changed"
-            };
-            eprintln!("error: {error}\nfetch failed; {changed}");
+                Status::CouldNotRun.into()
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}\nfetch failed; nothing was changed");
             ExitCode::FAILURE
         }
     }
@@ -268,14 +282,28 @@ fn fetch_check(manifest: &std::path::Path) -> ExitCode {
     match fetch::check(manifest) {
         Ok(count) => {
             eprintln!("{count} documents match the lockfile");
-            ExitCode::SUCCESS
+            Status::Clean.into()
         }
         Err(problems) => {
+            let mut status = Status::Findings;
             for problem in problems {
                 eprintln!("error: {problem}");
+                if could_not_check(&problem) {
+                    status = Status::CouldNotRun;
+                }
             }
-            ExitCode::FAILURE
+            status.into()
         }
+    }
+}
+
+/// A problem that stops a check from running (an unreadable manifest or lockfile), rather
+/// than one it found.
+fn could_not_check(problem: &FetchError) -> bool {
+    match problem {
+        FetchError::Setup(_) | FetchError::Write { .. } => true,
+        FetchError::Lock(error) => matches!(**error, LockError::Read { .. } | LockError::Syntax { .. }),
+        FetchError::Document { .. } | FetchError::NotAsLocked { .. } => false,
     }
 }
 
@@ -288,42 +316,65 @@ fn compat(
 ) -> ExitCode {
     let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
     let ignore = ignore.unwrap_or_else(|| compat_task::ignore_file_beside(&manifest));
-    let pairs = match &files {
-        Some((old, new)) => compat_task::file_pair(old, new).map(|pair| vec![pair]),
-        None => compat_task::base_pairs(&manifest, base),
+    let inputs = match &files {
+        Some((old, new)) => compat_task::file_pair(old, new).map(|pair| (None, vec![pair])),
+        None => compat_task::base_inputs(&manifest, base).map(|inputs| (Some(inputs.manifest), inputs.schemas)),
     };
-    let (pairs, accepted) = match pairs.and_then(|pairs| Ok((pairs, compat_task::load_ignore_file(&ignore)?))) {
-        Ok(inputs) => inputs,
-        Err(error) => {
-            eprintln!("compat: cannot judge: {error}");
-            return ExitCode::from(compat_task::Verdict::Unjudgeable as u8);
-        }
-    };
-    let report = compat_task::judge(&pairs, &accepted);
+    let ((manifest_pair, pairs), accepted) =
+        match inputs.and_then(|inputs| Ok((inputs, compat_task::load_ignore_file(&ignore)?))) {
+            Ok(inputs) => inputs,
+            Err(error) => {
+                eprintln!("compat: cannot judge: {error}");
+                return ExitCode::from(compat_task::Verdict::Unjudgeable as u8);
+            }
+        };
+    let mut report = compat_task::judge(&pairs, &accepted);
+    if let Some(manifest_pair) = &manifest_pair {
+        compat_task::judge_manifest(manifest_pair, &accepted, &mut report);
+    }
     match format {
         Format::Text => print!("{}", report.to_text()),
         Format::Json => print!("{}", report.to_json()),
+        Format::GithubActions => print!("{}", report.to_github_actions()),
     }
     ExitCode::from(report.verdict() as u8)
 }
 
+/// How a checking command ends (`codegen --check`, `fetch --check`, `fetch --locked`, and
+/// `compat`'s verdicts): 0 clean, 1 findings or drift, 2 could not run. A CI job can tell a
+/// change to review from a broken setup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    Clean = 0,
+    Findings = 1,
+    CouldNotRun = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
 fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, crate_name: Option<String>) -> ExitCode {
     let mode = if check { Mode::Check } else { Mode::Write };
+    // Writing fails with 1 whatever the reason; checking tells drift (1) from a failure (2).
+    let could_not_run = if check { Status::CouldNotRun } else { Status::Findings };
     let targets = match targets(manifest, out, crate_name) {
         Ok(targets) => targets,
         Err(error) => {
             eprintln!("{error}");
-            return ExitCode::FAILURE;
+            return could_not_run.into();
         }
     };
     let executable = match std::env::current_exe() {
         Ok(executable) => executable,
         Err(error) => {
             eprintln!("cannot find this program to run the generator in a child process: {error}");
-            return ExitCode::FAILURE;
+            return could_not_run.into();
         }
     };
-    let mut failed = false;
+    let mut status = Status::Clean;
     for Target { paths, settings } in &targets {
         match codegen_task::run_isolated(&executable, paths, settings, mode) {
             Ok(Outcome::Unchanged) => eprintln!("{}: up to date", paths.out_dir.display()),
@@ -333,15 +384,16 @@ fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, crate_n
             ),
             Err(error) => {
                 eprintln!("{}: {error}", paths.out_dir.display());
-                failed = true;
+                let this = if matches!(error, TaskError::Tree(TreeError::Drift(_))) {
+                    Status::Findings
+                } else {
+                    could_not_run
+                };
+                status = status.max(this);
             }
         }
     }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    status.into()
 }
 
 /// The crates to generate: the one the options name, or every crate of this repository.

@@ -93,6 +93,8 @@ pub enum TreeError {
 
 /// The build directory inside the output directory that is never compared.
 const TARGET_DIR: &str = "target";
+/// Length of the random part of a staging directory's name (tempfile's default).
+const STAGING_SUFFIX_LEN: usize = 6;
 /// Diff lines shown per file and in total before the rest is cut.
 const MAX_DIFF_LINES_PER_FILE: usize = 200;
 const MAX_DIFF_LINES_TOTAL: usize = 1000;
@@ -122,7 +124,7 @@ pub fn ensure_tree(
         Mode::Write => {
             let lock = lock_output(out_dir)?;
             let (parent, name) = parent_and_name(out_dir);
-            remove_leftover_staging(parent, &name)?;
+            remove_leftover_staging(out_dir, parent, &name)?;
             Some(lock)
         }
         Mode::Check => None,
@@ -164,7 +166,7 @@ pub fn ensure_tree(
     }
 }
 
-/// The folder `out_dir` is in (created if missing), and `out_dir`'s own name.
+/// The folder `out_dir` is in, and `out_dir`'s own name.
 fn parent_and_name(out_dir: &Path) -> (&Path, String) {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -194,17 +196,32 @@ fn lock_output(out_dir: &Path) -> Result<std::fs::File, TreeError> {
     }
 }
 
-/// Removes the staging directories (`.{name}.codegen-*`) of earlier runs that were killed
-/// before they cleaned up. Only called with the lock held, so none belongs to a live run.
-fn remove_leftover_staging(parent: &Path, name: &str) -> Result<(), TreeError> {
+/// Removes the staging directories (`.{name}.codegen-XXXXXX`) of earlier runs that were killed
+/// before they cleaned up; only called with the lock held, so none belongs to a live run. A run
+/// killed mid-swap left the old tree (and `target/`) inside: they are put back first, so that
+/// the build cache survives.
+fn remove_leftover_staging(out_dir: &Path, parent: &Path, name: &str) -> Result<(), TreeError> {
     let prefix = format!(".{name}.codegen-");
     let Ok(entries) = std::fs::read_dir(parent) else { return Ok(()) };
     for entry in entries.flatten() {
-        let is_staging = entry.file_name().to_str().is_some_and(|file| file.starts_with(&prefix));
-        if is_staging && entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-            let path = entry.path();
-            std::fs::remove_dir_all(&path).map_err(io_err("remove the leftover staging directory", &path))?;
+        let file_name = entry.file_name();
+        let Some(suffix) = file_name.to_str().and_then(|file| file.strip_prefix(&prefix)) else { continue };
+        // tempfile's random part: six letters and digits. A longer name is another output's
+        // (`.{name}.codegen-x.codegen-…` belongs to the folder `{name}.codegen-x`).
+        let is_staging = suffix.len() == STAGING_SUFFIX_LEN && suffix.chars().all(|c| c.is_ascii_alphanumeric());
+        if !is_staging || !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            continue;
         }
+        let staging = entry.path();
+        let (old, staged_target) = (staging.join("old"), staging.join("new").join(TARGET_DIR));
+        if !out_dir.exists() && old.is_dir() {
+            std::fs::rename(&old, out_dir).map_err(io_err("put back the tree of an interrupted run", &old))?;
+        }
+        if out_dir.is_dir() && !out_dir.join(TARGET_DIR).exists() && staged_target.is_dir() {
+            std::fs::rename(&staged_target, out_dir.join(TARGET_DIR))
+                .map_err(io_err("put back the target directory of an interrupted run", &staged_target))?;
+        }
+        std::fs::remove_dir_all(&staging).map_err(io_err("remove the leftover staging directory", &staging))?;
     }
     Ok(())
 }
@@ -312,12 +329,14 @@ fn unified_diff(path: &str, old: Option<&str>, new: Option<&str>) -> String {
 /// only the backup, is deleted. If only that last deletion fails, the new tree
 /// is already in place and the error names the leftover directory. A process
 /// killed mid-swap can leave `out_dir` missing, with both trees (and
-/// `target/`) in the `.{name}.codegen-*` directory next to it.
+/// `target/`) in the `.{name}.codegen-*` directory next to it: the next write
+/// puts the old tree and `target/` back, then removes that directory.
 fn replace_tree(out_dir: &Path, wanted: &BTreeMap<&str, &String>) -> Result<(), TreeError> {
     let (parent, name) = parent_and_name(out_dir);
     // Dropping `scratch` on any early return deletes the staged tree.
     let scratch = tempfile::Builder::new()
         .prefix(&format!(".{name}.codegen-"))
+        .rand_bytes(STAGING_SUFFIX_LEN)
         .tempdir_in(parent)
         .map_err(io_err("create staging directory in", parent))?;
     let staged = scratch.path().join("new");

@@ -75,3 +75,64 @@ fn relative_paths_work_for_codegen_and_compat_in_another_repository() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not inside a git repository"), "{stderr}");
 }
+
+#[test]
+fn compat_finds_removed_contracts_and_changed_schema_ids_in_the_manifest() {
+    let checkout = other_checkout();
+    let manifest = checkout.path().join("schemas/contracts.toml");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    // A second version, published and committed.
+    let v1 = "ticketing.event.published/v1.schema.json";
+    std::fs::copy(
+        checkout.path().join("schemas").join(v1),
+        checkout.path().join("schemas/ticketing.event.published/v2.schema.json"),
+    )
+    .unwrap();
+    let first = original.find("\n[[contract]]").unwrap() + 1;
+    let contract = &original[first..];
+    let v2 = contract
+        .replace("version = 1", "version = 2")
+        .replace("/v1\"", "/v2\"")
+        .replace("v1.schema.json", "v2.schema.json");
+    std::fs::write(&manifest, format!("{original}\n{v2}")).unwrap();
+    git(checkout.path(), &["add", "."]);
+    git(checkout.path(), &["commit", "--quiet", "-m", "v2"]);
+    let compat = |format: &str| {
+        xtask_in(
+            checkout.path(),
+            &["compat", "--base", "HEAD", "--manifest", "schemas/contracts.toml", "--format", format],
+        )
+    };
+    let unchanged = compat("text");
+    assert_eq!(unchanged.status.code(), Some(0), "{}", String::from_utf8_lossy(&unchanged.stdout));
+
+    // v2 leaves the manifest again, and v1's schema_id changes.
+    std::fs::write(&manifest, original.replace("/ticketing.event.published/v1\"", "/ticketing.event.published/v1.0\""))
+        .unwrap();
+    let output = compat("text");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("schemas/contracts.toml:/contract/ticketing.event.published/v2: CONTRACT_REMOVED:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("schemas/contracts.toml:/contract/ticketing.event.published/v1/schema_id: SCHEMA_ID_CHANGED:"),
+        "{stdout}"
+    );
+
+    // The same as pull-request annotations, and as JSON.
+    let annotations = String::from_utf8(compat("github-actions").stdout).unwrap();
+    assert!(
+        annotations.lines().any(|line| line.starts_with(
+            "::error file=schemas/contracts.toml,title=CONTRACT_REMOVED at /contract/ticketing.event.published/v2::"
+        )),
+        "{annotations}"
+    );
+    assert!(annotations.trim_end().ends_with("(see README)"), "the summary line last: {annotations}");
+    let json: serde_json::Value = serde_json::from_slice(&compat("json").stdout).unwrap();
+    assert_eq!(json["verdict"], "breaking");
+    let rules: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().filter_map(|finding| finding["rule"].as_str()).collect();
+    assert!(rules.contains(&"CONTRACT_REMOVED") && rules.contains(&"SCHEMA_ID_CHANGED"), "{rules:?}");
+}

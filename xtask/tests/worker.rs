@@ -65,3 +65,33 @@ fn schema_errors_found_in_the_child_are_reported_with_file_and_pointer() {
     );
     assert!(!target.exists());
 }
+
+#[test]
+fn checking_commands_tell_drift_from_a_check_that_could_not_run() {
+    let temp = tempfile::tempdir().unwrap();
+    let manifest = project_root().join("schemas/contracts.toml");
+    let manifest = manifest.to_str().unwrap();
+    let out = temp.path().join("crate");
+    let out_arg = out.to_str().unwrap();
+    let code = |arguments: &[&str]| xtask(arguments, None).status.code();
+    assert_eq!(code(&["codegen", "--manifest", manifest, "--out", out_arg]), Some(0));
+    assert_eq!(code(&["codegen", "--check", "--manifest", manifest, "--out", out_arg]), Some(0));
+    // Drift: 1.
+    std::fs::write(out.join("src/lib.rs"), "// edited\n").unwrap();
+    assert_eq!(code(&["codegen", "--check", "--manifest", manifest, "--out", out_arg]), Some(1));
+    // A manifest that cannot be read: 2, for both checks.
+    let missing = temp.path().join("missing/contracts.toml");
+    let missing = missing.to_str().unwrap();
+    assert_eq!(code(&["codegen", "--check", "--manifest", missing, "--out", out_arg]), Some(2));
+    assert_eq!(code(&["fetch", "--check", "--manifest", missing]), Some(2));
+    // A lockfile mismatch is a finding: 1.
+    let registry = temp.path().join("registry");
+    std::fs::create_dir_all(registry.join("ticketing.event.published")).unwrap();
+    for file in ["contracts.toml", "schemas.lock", "ticketing.event.published/v1.schema.json"] {
+        std::fs::copy(project_root().join("schemas").join(file), registry.join(file)).unwrap();
+    }
+    let copied = registry.join("contracts.toml");
+    assert_eq!(code(&["fetch", "--check", "--manifest", copied.to_str().unwrap()]), Some(0));
+    std::fs::write(registry.join("ticketing.event.published/v1.schema.json"), "{}\n").unwrap();
+    assert_eq!(code(&["fetch", "--check", "--manifest", copied.to_str().unwrap()]), Some(1));
+}

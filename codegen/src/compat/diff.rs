@@ -76,6 +76,8 @@ rules! {
     AnyOfBranchRemoved = "ANY_OF_BRANCH_REMOVED" => Breaking, "An `anyOf` branch was removed.";
     AllOfChanged = "ALL_OF_CHANGED" => Breaking, "An `allOf` member was added or removed.";
     RecursionChanged = "RECURSION_CHANGED" => Breaking, "A recursive reference now points elsewhere.";
+    ContractRemoved = "CONTRACT_REMOVED" => Breaking, "A contract (an event type's version) left the manifest: its events still arrive.";
+    SchemaIdChanged = "SCHEMA_ID_CHANGED" => Breaking, "A contract's `schema_id` changed: its events carry the old one as `dataschema`.";
 }
 
 impl fmt::Display for Rule {

@@ -2,7 +2,7 @@
 //! a set number of bytes, refuses what is not served as JSON, and is tried again (with
 //! back-off, honouring `Retry-After` up to a cap) when the failure is one that passes.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::Read;
 use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime};
@@ -22,21 +22,22 @@ const MAX_REDIRECTS: usize = 5;
 pub struct RetryPolicy {
     /// Requests made for one document at most, the first included.
     pub attempts: usize,
-    /// The wait before the first retry; each next wait doubles, with jitter.
+    /// The wait before the first retry; each next wait doubles.
     pub first_delay: Duration,
-    /// The longest wait between two attempts of the back-off.
+    /// The longest wait of the back-off, before jitter (which adds up to as much again).
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured; a server asking for more gets this.
     pub retry_after_cap: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 4 attempts, waits from 0.5 s doubling up to 8 s, `Retry-After` honoured up to 60 s.
+    /// 4 attempts, waits from 0.5 s doubling up to 4 s (8 s with jitter), `Retry-After`
+    /// honoured up to 60 s.
     fn default() -> RetryPolicy {
         RetryPolicy {
             attempts: 4,
             first_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(8),
+            max_delay: Duration::from_secs(4),
             retry_after_cap: Duration::from_secs(60),
         }
     }
@@ -46,6 +47,8 @@ impl Default for RetryPolicy {
 pub(super) struct Client {
     agent: ureq::Agent,
     retry: RetryPolicy,
+    /// The most one request may take, however slowly its bytes come.
+    request_limit: Duration,
     deadline: Instant,
 }
 
@@ -73,11 +76,15 @@ impl Client {
             .timeout_connect(options.timeout)
             .timeout_read(options.timeout)
             .timeout_write(options.timeout)
-            // A server that sends a byte just before each read times out still ends.
-            .timeout(options.timeout.saturating_mul(4))
             .redirects(0)
             .build();
-        Client { agent, retry: options.retry, deadline: Instant::now() + options.deadline }
+        Client {
+            agent,
+            retry: options.retry,
+            // A server that sends a byte just before each read times out still ends.
+            request_limit: options.timeout.saturating_mul(4),
+            deadline: Instant::now() + options.deadline,
+        }
     }
 
     /// GETs `url` (retrying what may pass): the URL the bytes finally came from, and the bytes.
@@ -91,37 +98,48 @@ impl Client {
             .with_max_delay(self.retry.max_delay)
             .with_max_times(self.retry.attempts.saturating_sub(1))
             .with_jitter();
+        // The fault of the last attempt, for the message when the deadline ends the retries.
+        let last_fault = RefCell::new(None::<Fault>);
         let attempt = || {
-            attempts.set(attempts.get() + 1);
-            if Instant::now() >= self.deadline {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let last = last_fault
+                    .borrow()
+                    .as_ref()
+                    .map(|fault| format!("; the last attempt: {fault}"))
+                    .unwrap_or_default();
                 return Err(Failure::permanent(Fault::Limit {
-                    message: format!("GET {url}: the fetch ran out of time before this request"),
+                    message: format!("GET {url}: the fetch reached its deadline{last}"),
                 }));
             }
-            self.get_once(&url, max_bytes)
+            attempts.set(attempts.get() + 1);
+            self.get_once(&url, max_bytes, left.min(self.request_limit))
         };
         let (cap, deadline) = (self.retry.retry_after_cap, self.deadline);
         let sleeper_wait = Rc::clone(&asked_wait);
         let result = attempt
             .retry(backoff)
             .when(|failure| failure.transient && Instant::now() < deadline)
-            .notify(|failure, _| asked_wait.set(failure.retry_after.map(|wait| wait.min(cap))))
+            .notify(|failure, _| {
+                asked_wait.set(failure.retry_after.map(|wait| wait.min(cap)));
+                last_fault.replace(Some(failure.fault.clone()));
+            })
             .sleep(move |backoff: Duration| {
                 let wait = sleeper_wait.take().map_or(backoff, |asked| asked.max(backoff));
                 std::thread::sleep(wait.min(deadline.saturating_duration_since(Instant::now())));
             })
             .call();
         result.map_err(|failure| match attempts.get() {
-            1 => failure.fault,
+            0 | 1 => failure.fault,
             attempts => Fault::Retried { attempts, last: Box::new(failure.fault) },
         })
     }
 
     /// One GET of `url`, following same-host redirects.
-    fn get_once(&self, start: &Url, max_bytes: u64) -> Result<(Url, Vec<u8>), Box<Failure>> {
+    fn get_once(&self, start: &Url, max_bytes: u64, limit: Duration) -> Result<(Url, Vec<u8>), Box<Failure>> {
         let mut url = start.clone();
         for _ in 0..=MAX_REDIRECTS {
-            let response = match self.agent.get(url.as_str()).call() {
+            let response = match self.agent.get(url.as_str()).timeout(limit).call() {
                 Ok(response) => response,
                 Err(ureq::Error::Status(status, response)) => {
                     let fault = Fault::Status { url: url.to_string(), status };

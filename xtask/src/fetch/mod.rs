@@ -96,7 +96,7 @@ pub enum FetchError {
         fault: Box<Fault>,
     },
     /// `--locked`: the registry no longer serves what the lockfile pins.
-    #[error("{lock}: the registry no longer serves what it pins ({} differences): {}; run `cargo xtask fetch --update` to take the changes", .differences.len(), .differences.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("{lock}: the registry no longer serves what it pins ({} differences): {}; `cargo xtask fetch` locks new documents and drops unreferenced ones, `cargo xtask fetch --update ID` takes a changed one", .differences.len(), .differences.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     NotAsLocked {
         /// The lockfile, as messages show it.
         lock: String,
@@ -122,7 +122,7 @@ pub enum Fault {
     Transport { url: String, message: String },
     #[error("GET {url}: HTTP status {status}")]
     Status { url: String, status: u16 },
-    #[error("GET {url}: served as `{content_type}`, which is not JSON (an error page, or a captive portal's login?); JSON types and text/plain are accepted")]
+    #[error("GET {url}: served as `{content_type}`, which is not JSON (an error page, or a captive portal's login?); JSON types, text/plain and application/octet-stream are accepted")]
     ContentType { url: String, content_type: String },
     #[error("GET {url}: redirected to {location}, on another host; redirects are followed only within the host")]
     OffHostRedirect { url: String, location: String },

@@ -79,7 +79,8 @@ impl<'a> Pins<'a> {
     }
 
     /// Lets `document` (fetched as `id`) in, or refuses it because it breaks its pin. Entries
-    /// with a `note` were not fetched (a reconstruction): the first fetch replaces them.
+    /// with a `note` were not fetched (a reconstruction): the first fetch replaces them, and
+    /// reports it as an update; `--locked` reports the difference like any other.
     pub(super) fn admit(&mut self, id: &str, document: &Fetched, folder: &Path) -> Result<(), Fault> {
         let Some(locked) = self.lock.and_then(|lock| lock.document(id)) else {
             if self.pinning == Pinning::Locked {
@@ -87,15 +88,13 @@ impl<'a> Pins<'a> {
             }
             return Ok(());
         };
-        if locked.note.is_some() {
-            return Ok(());
-        }
         let served = sha256_hex(&document.bytes);
         let draft = document.draft.uri();
         let draft_moved = locked.draft.as_deref().filter(|locked| *locked != draft);
         if served == locked.sha256 && draft_moved.is_none() {
             return Ok(());
         }
+        let not_a_pin = locked.note.is_some();
         let refusal = || match draft_moved {
             Some(locked_draft) if served == locked.sha256 => Fault::DraftChanged {
                 id: id.to_owned(),
@@ -112,9 +111,9 @@ impl<'a> Pins<'a> {
             },
         };
         match &self.pinning {
-            Pinning::Enforce => Err(refusal()),
-            Pinning::Update(Some(ids)) if !ids.contains(id) => Err(refusal()),
-            Pinning::Update(_) => {
+            Pinning::Enforce if !not_a_pin => Err(refusal()),
+            Pinning::Update(Some(ids)) if !not_a_pin && !ids.contains(id) => Err(refusal()),
+            Pinning::Enforce | Pinning::Update(_) => {
                 let before = std::fs::read(folder.join(&locked.file)).unwrap_or_default();
                 let diff = if served == locked.sha256 {
                     String::new()

@@ -36,7 +36,8 @@ impl Source {
     /// Indexes every `.json` document below `root` by its id (declared, resolved against
     /// `base_uri`; else `base_uri` plus its path), as validators register a folder.
     fn folder(root: &Path, manifest: &Manifest) -> Result<Source, FetchError> {
-        let ids = crate::codegen_task::document_ids(root, ".", manifest)
+        let show = |relative: &str| root.join(relative).display().to_string();
+        let ids = crate::codegen_task::document_ids_shown(root, ".", manifest, &show)
             .map_err(|error| FetchError::Setup(format!("--from {}: {error}", root.display())))?;
         let by_id = ids
             .into_iter()
