@@ -91,8 +91,11 @@ impl Report {
             };
             let side = if finding.location_in_old { " in the old schema" } else { "" };
             text.push_str(&format!(
-                "{file}:{}: {}: {} [{note}; keyword at {file}{}{side}]\n",
-                finding.pointer, finding.rule, finding.message, finding.location
+                "{file}:{}: {}: {} [{note}; keyword at {}{side}]\n",
+                finding.pointer,
+                finding.rule,
+                finding.message,
+                physical_location(file, &finding.location)
             ));
         }
         for problem in &self.unjudgeable {
@@ -164,7 +167,7 @@ impl Report {
                     "rule": finding.rule.as_str(),
                     "severity": finding.severity().as_str(),
                     "message": finding.message,
-                    "location": format!("{file}{}", finding.location),
+                    "location": physical_location(file, &finding.location),
                     "location_in_old": finding.location_in_old,
                     "accepted": accepted,
                 })
@@ -177,6 +180,16 @@ impl Report {
         };
         let report = serde_json::json!({"verdict": verdict, "findings": findings, "unjudgeable": self.unjudgeable});
         format!("{report:#}\n")
+    }
+}
+
+/// Where a finding's keyword is: `file#pointer` in the schema itself, or the other document
+/// (already `file#pointer`) that a `$ref` led to.
+fn physical_location(file: &str, location: &str) -> String {
+    if location.starts_with('#') {
+        format!("{file}{location}")
+    } else {
+        location.to_owned()
     }
 }
 
@@ -215,8 +228,18 @@ pub fn parse_ignore_file(display: &str, text: &str) -> Result<Vec<Accepted>, Str
     Ok(parsed.accept)
 }
 
-/// Compares every pair and applies the accepted exceptions.
+/// Compares every pair (single files: only references within each are followed) and applies
+/// the accepted exceptions.
 pub fn judge(pairs: &[Pair], accepted: &[Accepted]) -> Report {
+    let none = DocumentSet::default();
+    judge_with(pairs, (&none, &none), accepted)
+}
+
+/// [`judge`], each pair read with the documents its cross-file `$ref`s reach at each state
+/// (`documents`: old, new), so that a change in a shared definition is a finding of every
+/// schema that uses it.
+pub fn judge_with(pairs: &[Pair], documents: (&DocumentSet, &DocumentSet), accepted: &[Accepted]) -> Report {
+    let (old_documents, new_documents) = (documents.0.borrowed(), documents.1.borrowed());
     let mut report = Report::default();
     for Pair { file, old, new } in pairs {
         let Some(old) = old else { continue };
@@ -231,7 +254,9 @@ pub fn judge(pairs: &[Pair], accepted: &[Accepted]) -> Report {
                 continue;
             }
         };
-        match compat::compare(&old, &new) {
+        let old_root = compat::Root { id: documents.0.id_of(file), schema: &old, documents: &old_documents };
+        let new_root = compat::Root { id: documents.1.id_of(file), schema: &new, documents: &new_documents };
+        match compat::compare_roots(&old_root, &new_root) {
             Ok(findings) => report.findings.extend(findings.into_iter().map(|finding| {
                 let accepted = accepted
                     .iter()
@@ -249,6 +274,40 @@ pub fn judge(pairs: &[Pair], accepted: &[Accepted]) -> Report {
     report
 }
 
+/// The locked documents of one state of the repository, which `$ref`s may reach: each one's
+/// id, file (as reports name it: relative to the repository) and JSON.
+#[derive(Debug, Default)]
+pub struct DocumentSet {
+    /// File → id.
+    ids: BTreeMap<String, String>,
+    /// Id → (file, document).
+    documents: BTreeMap<String, (String, serde_json::Value)>,
+}
+
+impl DocumentSet {
+    /// The documents of a lockfile's text; `read(file)` gives a locked file's text (`file`
+    /// relative to the repository), `folder` is the lockfile's folder relative to it.
+    fn from_lock(lock_text: &str, folder: &str, read: impl Fn(&str) -> Option<String>) -> Result<DocumentSet, String> {
+        let lock = crate::lock::Lock::parse(crate::lock::LOCK_FILE, lock_text).map_err(|error| error.to_string())?;
+        let mut set = DocumentSet::default();
+        for document in &lock.documents {
+            let file = if folder.is_empty() { document.file.clone() } else { format!("{folder}/{}", document.file) };
+            let Some(schema) = read(&file).and_then(|text| serde_json::from_str(&text).ok()) else { continue };
+            set.ids.insert(file.clone(), document.id.clone());
+            set.documents.insert(document.id.clone(), (file, schema));
+        }
+        Ok(set)
+    }
+
+    fn id_of(&self, file: &str) -> Option<&str> {
+        self.ids.get(file).map(String::as_str)
+    }
+
+    fn borrowed(&self) -> BTreeMap<String, compat::Document<'_>> {
+        self.documents.iter().map(|(id, (file, schema))| (id.clone(), compat::Document { file, schema })).collect()
+    }
+}
+
 /// Two files given on the command line.
 pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
     let read = |path: &Path| {
@@ -257,12 +316,15 @@ pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
     Ok(Pair { file: new.display().to_string(), old: Some(read(old)?), new: read(new)? })
 }
 
-/// What `--base` compares: the manifest itself (its contracts), and every schema it names.
+/// What `--base` compares: the manifest itself (its contracts), and every schema it names,
+/// with the locked documents their `$ref`s reach.
 pub struct BaseInputs {
     /// The manifest now and at the base revision.
     pub manifest: Pair,
     /// Every schema the manifest names, now and at the base revision.
     pub schemas: Vec<Pair>,
+    /// The locked documents at the base revision, and now (empty without a lockfile).
+    pub documents: (DocumentSet, DocumentSet),
 }
 
 /// The manifest and every schema it names, now and at git revision `base`.
@@ -278,7 +340,25 @@ pub fn base_inputs(manifest_path: &Path, base: &str) -> Result<BaseInputs, Strin
         .replace('\\', "/");
     let new = std::fs::read_to_string(&absolute).map_err(|error| format!("{relative}: cannot read: {error}"))?;
     let old = git(&root, &["show", &format!("{base}:{relative}")]).ok();
-    Ok(BaseInputs { manifest: Pair { file: relative, old, new }, schemas })
+    let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder).to_owned();
+    let lock = if folder.is_empty() {
+        crate::lock::LOCK_FILE.to_owned()
+    } else {
+        format!("{folder}/{}", crate::lock::LOCK_FILE)
+    };
+    let at_base = |file: &str| git(&root, &["show", &format!("{base}:{file}")]).ok();
+    let on_disk = |file: &str| std::fs::read_to_string(root.join(file)).ok();
+    let old_documents = match at_base(&lock) {
+        Some(text) => {
+            DocumentSet::from_lock(&text, &folder, at_base).map_err(|error| format!("{lock} at {base}: {error}"))?
+        }
+        None => DocumentSet::default(),
+    };
+    let new_documents = match on_disk(&lock) {
+        Some(text) => DocumentSet::from_lock(&text, &folder, on_disk)?,
+        None => DocumentSet::default(),
+    };
+    Ok(BaseInputs { manifest: Pair { file: relative, old, new }, schemas, documents: (old_documents, new_documents) })
 }
 
 /// The manifest's own changes: every contract (event type and version) of the old manifest

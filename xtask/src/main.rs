@@ -317,10 +317,11 @@ fn compat(
     let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
     let ignore = ignore.unwrap_or_else(|| compat_task::ignore_file_beside(&manifest));
     let inputs = match &files {
-        Some((old, new)) => compat_task::file_pair(old, new).map(|pair| (None, vec![pair])),
-        None => compat_task::base_inputs(&manifest, base).map(|inputs| (Some(inputs.manifest), inputs.schemas)),
+        Some((old, new)) => compat_task::file_pair(old, new).map(|pair| (None, vec![pair], Default::default())),
+        None => compat_task::base_inputs(&manifest, base)
+            .map(|inputs| (Some(inputs.manifest), inputs.schemas, inputs.documents)),
     };
-    let ((manifest_pair, pairs), accepted) =
+    let ((manifest_pair, pairs, documents), accepted) =
         match inputs.and_then(|inputs| Ok((inputs, compat_task::load_ignore_file(&ignore)?))) {
             Ok(inputs) => inputs,
             Err(error) => {
@@ -328,7 +329,7 @@ fn compat(
                 return ExitCode::from(compat_task::Verdict::Unjudgeable as u8);
             }
         };
-    let mut report = compat_task::judge(&pairs, &accepted);
+    let mut report = compat_task::judge_with(&pairs, (&documents.0, &documents.1), &accepted);
     if let Some(manifest_pair) = &manifest_pair {
         compat_task::judge_manifest(manifest_pair, &accepted, &mut report);
     }

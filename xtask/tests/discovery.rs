@@ -136,3 +136,50 @@ fn compat_finds_removed_contracts_and_changed_schema_ids_in_the_manifest() {
         json["findings"].as_array().unwrap().iter().filter_map(|finding| finding["rule"].as_str()).collect();
     assert!(rules.contains(&"CONTRACT_REMOVED") && rules.contains(&"SCHEMA_ID_CHANGED"), "{rules:?}");
 }
+
+#[test]
+fn compat_follows_refs_across_files_through_the_lockfile() {
+    // The shared-definitions fixture registry (two events, shared money, venue and category
+    // documents), committed in a repository of its own.
+    let temp = tempfile::tempdir().unwrap();
+    let registry = temp.path().join("registry");
+    let fixture = project_root().join("tests/fixtures/registries/shared-definitions");
+    copy_tree(&fixture, &registry);
+    git(temp.path(), &["init", "--quiet"]);
+    git(temp.path(), &["add", "."]);
+    git(temp.path(), &["commit", "--quiet", "-m", "registry"]);
+    let compat = || xtask_in(temp.path(), &["compat", "--base", "HEAD", "--manifest", "registry/contracts.toml"]);
+    let unchanged = compat();
+    let stdout = String::from_utf8_lossy(&unchanged.stdout);
+    assert_eq!(unchanged.status.code(), Some(0), "a registry with shared documents is judged: {stdout}");
+
+    // The shared money document loses a currency: a finding of the contract that uses it, at
+    // the instance path through the `$ref`, with the keyword's place in the shared file.
+    let money = registry.join("registry.fixture.test/shared/money/v1.json");
+    let text = std::fs::read_to_string(&money).unwrap();
+    std::fs::write(&money, text.replace(r#"["EUR", "GBP", "USD"]"#, r#"["EUR", "USD"]"#)).unwrap();
+    let output = compat();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.lines().any(|line| {
+            line.starts_with(
+            "registry/ticketing.order.placed/v1.schema.json:/properties/total/properties/currency: ENUM_VALUES_REMOVED:"
+        ) && line.contains("keyword at registry/registry.fixture.test/shared/money/v1.json#/properties/currency/enum")
+        }),
+        "{stdout}"
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -47,7 +47,8 @@ pub struct Finding {
     pub rule: Rule,
     /// What changed, naming the old and the new value.
     pub message: String,
-    /// Where the keyword physically is: `#/$defs/Venue/properties/city`.
+    /// Where the keyword physically is: `#/$defs/Venue/properties/city` in the schema itself,
+    /// or `file#pointer` in another document that a `$ref` led to.
     pub location: String,
     /// Whether `location` is in the old schema (for what was removed) rather than the new one.
     pub location_in_old: bool,
@@ -77,8 +78,38 @@ impl fmt::Display for Unjudgeable {
     }
 }
 
-/// Every change from `old` to `new`, sorted by pointer then rule.
+/// Another document that a schema may `$ref`: how reports name it, and its JSON.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// The file, as reports name it (locations in it are `file#pointer`).
+    pub file: &'a str,
+    /// The document.
+    pub schema: &'a Value,
+}
+
+/// One side of a comparison: a schema, its id (what its relative `$ref`s resolve against), and
+/// the other documents those may name, by id in normal form.
+#[derive(Debug, Clone, Copy)]
+pub struct Root<'a> {
+    /// The schema's id; without one, only references within it are followed.
+    pub id: Option<&'a str>,
+    /// The schema.
+    pub schema: &'a Value,
+    /// The documents its cross-file `$ref`s may name.
+    pub documents: &'a std::collections::BTreeMap<String, Document<'a>>,
+}
+
+/// Every change from `old` to `new` (single documents: only references within each are
+/// followed), sorted by pointer then rule.
 pub fn compare(old: &Value, new: &Value) -> Result<Vec<Finding>, Vec<Unjudgeable>> {
+    let none = std::collections::BTreeMap::new();
+    compare_roots(&Root { id: None, schema: old, documents: &none }, &Root { id: None, schema: new, documents: &none })
+}
+
+/// Every change from `old` to `new`, each read with the documents its `$ref`s reach (shared
+/// definitions are compared as part of each schema that uses them), sorted by pointer then
+/// rule. A finding inside another document has its location there: `file#pointer`.
+pub fn compare_roots(old: &Root<'_>, new: &Root<'_>) -> Result<Vec<Finding>, Vec<Unjudgeable>> {
     let old_shape = shape::Shape::of_document(old).map_err(|errors| tag(errors, "old"));
     let new_shape = shape::Shape::of_document(new).map_err(|errors| tag(errors, "new"));
     let (old_shape, new_shape) = match (old_shape, new_shape) {

@@ -105,10 +105,13 @@ impl Shape {
         }
     }
 
-    /// The canonical shape of a whole schema document.
-    pub(crate) fn of_document(document: &Value) -> Result<Shape, Problems> {
-        let mut builder = Builder { document, problems: Vec::new(), expanding: Vec::new() };
-        let shape = builder.shape(document, "");
+    /// The canonical shape of a whole schema document, with the `$ref`s into other documents
+    /// of `root.documents` inlined like those within it.
+    pub(crate) fn of_document(root: &super::Root<'_>) -> Result<Shape, Problems> {
+        let frame = Frame { id: root.id.map(str::to_owned), schema: root.schema, prefix: String::new() };
+        let mut builder =
+            Builder { documents: root.documents, frames: vec![frame], problems: Vec::new(), expanding: Vec::new() };
+        let shape = builder.shape(root.schema, "");
         if builder.problems.is_empty() {
             Ok(shape)
         } else {
@@ -162,20 +165,41 @@ impl Shape {
     }
 }
 
+/// The document a part of the shape is read from: the root, or one that a `$ref` led to.
+struct Frame<'a> {
+    /// Its id, for resolving relative references; `None` for a root without one.
+    id: Option<String>,
+    schema: &'a Value,
+    /// How locations in it are written: empty for the root (`#/$defs/Venue`), its file for
+    /// another document (`schemas/shared/venue.json#/$defs/Venue`).
+    prefix: String,
+}
+
 struct Builder<'a> {
-    document: &'a Value,
+    documents: &'a BTreeMap<String, super::Document<'a>>,
+    /// The document being read, innermost last.
+    frames: Vec<Frame<'a>>,
     problems: Problems,
-    /// Definitions being expanded, to stop at recursion.
+    /// Definitions being expanded (`document#pointer`), to stop at recursion.
     expanding: Vec<String>,
 }
 
-impl Builder<'_> {
-    fn problem(&mut self, pointer: &str, reason: impl Into<String>) {
-        self.problems.push((pointer.to_owned(), reason.into()));
+impl<'a> Builder<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        self.frames.last().expect("the root frame is never popped")
     }
 
-    fn shape(&mut self, schema: &Value, pointer: &str) -> Shape {
-        let location = format!("#{pointer}");
+    fn problem(&mut self, pointer: &str, reason: impl Into<String>) {
+        let reason = reason.into();
+        let reason = match self.frame().prefix.as_str() {
+            "" => reason,
+            file => format!("in {file}: {reason}"),
+        };
+        self.problems.push((pointer.to_owned(), reason));
+    }
+
+    fn shape(&mut self, schema: &'a Value, pointer: &str) -> Shape {
+        let location = format!("{}#{pointer}", self.frame().prefix);
         let object = match schema {
             Value::Bool(true) => return Shape::any(location),
             Value::Bool(false) => {
@@ -276,22 +300,79 @@ impl Builder<'_> {
         shape
     }
 
-    fn reference(&mut self, reference: &Value, at: &str) -> Shape {
-        let Some(target) = reference.as_str().and_then(|reference| reference.strip_prefix('#')) else {
-            self.problem(at, format!("{reference} cannot be resolved: only references within the file are judged"));
-            return Shape::any(format!("#{at}"));
+    fn reference(&mut self, reference: &'a Value, at: &str) -> Shape {
+        let here = format!("{}#{at}", self.frame().prefix);
+        let Some(text) = reference.as_str() else {
+            self.problem(at, format!("{reference} is not a string"));
+            return Shape::any(here);
         };
-        let Some(schema) = self.document.pointer(target) else {
-            self.problem(at, format!("{reference} does not resolve"));
-            return Shape::any(format!("#{at}"));
+        // Within the document being read, or in another one of `documents`, by id.
+        let (document, target, frame) = if let Some(target) = text.strip_prefix('#') {
+            (self.frame().id.clone(), target.to_owned(), None)
+        } else {
+            let resolved = self.frame().id.as_deref().map(|base| crate::reference::resolve(base, text));
+            match resolved {
+                Some(Ok(resolved)) if Some(&resolved.document) == self.frame().id.as_ref() => {
+                    (Some(resolved.document), resolved.fragment, None)
+                }
+                Some(Ok(resolved)) => match self.documents.get(&resolved.document) {
+                    Some(other) => {
+                        let frame = Frame {
+                            id: Some(resolved.document.clone()),
+                            schema: other.schema,
+                            prefix: other.file.to_owned(),
+                        };
+                        (Some(resolved.document), resolved.fragment, Some(frame))
+                    }
+                    None if self.documents.is_empty() => {
+                        self.problem(at, format!("\"{text}\" cannot be resolved: only references within the file are judged (judge a manifest with its lockfile to follow references across files)"));
+                        return Shape::any(here);
+                    }
+                    None => {
+                        self.problem(
+                            at,
+                            format!("\"{text}\" names `{}`, which is not in the lockfile", resolved.document),
+                        );
+                        return Shape::any(here);
+                    }
+                },
+                Some(Err(message)) => {
+                    self.problem(at, format!("\"{text}\" cannot be resolved: {message}"));
+                    return Shape::any(here);
+                }
+                None => {
+                    self.problem(
+                        at,
+                        format!("\"{text}\" cannot be resolved: only references within the file are judged"),
+                    );
+                    return Shape::any(here);
+                }
+            }
         };
-        if self.expanding.iter().any(|expanding| expanding == target) {
-            let mut recursion = Shape::any(format!("#{target}"));
-            recursion.recursion = Some(format!("#{target}"));
+        let schema = match &frame {
+            Some(frame) => frame.schema.pointer(&target),
+            None => self.frame().schema.pointer(&target),
+        };
+        let Some(schema) = schema else {
+            self.problem(at, format!("\"{text}\" does not resolve"));
+            return Shape::any(here);
+        };
+        let key = format!("{}#{target}", document.unwrap_or_default());
+        let prefix = frame.as_ref().map_or_else(|| self.frame().prefix.clone(), |frame| frame.prefix.clone());
+        if self.expanding.contains(&key) {
+            let mut recursion = Shape::any(format!("{prefix}#{target}"));
+            recursion.recursion = Some(format!("{prefix}#{target}"));
             return recursion;
         }
-        self.expanding.push(target.to_owned());
-        let shape = self.shape(schema, target);
+        self.expanding.push(key);
+        let entered = frame.is_some();
+        if let Some(frame) = frame {
+            self.frames.push(frame);
+        }
+        let shape = self.shape(schema, &target);
+        if entered {
+            self.frames.pop();
+        }
         self.expanding.pop();
         shape
     }
