@@ -413,6 +413,43 @@ pub fn judge_manifest(pair: &Pair, accepted: &[Accepted], report: &mut Report) {
     }
 }
 
+/// `--history`: the manifest and its schemas as they are now, against every committed state of
+/// the manifest's folder since it was added, newest first (transitive: a break reached by
+/// small steps, each judged alone, is still a break against the first). Each finding is given
+/// once, against the newest revision it breaks with, which its message names.
+pub fn judge_history(manifest_path: &Path, accepted: &[Accepted]) -> Result<Report, String> {
+    let absolute = std::path::absolute(manifest_path).map_err(|error| error.to_string())?;
+    let root = repository_of(&absolute).ok_or_else(|| {
+        format!("{}: not inside a git repository, so there is no history to compare with", absolute.display())
+    })?;
+    let folder = absolute.parent().unwrap_or(&root);
+    let folder =
+        folder.strip_prefix(&root).map_err(|_| format!("{}: not inside {}", folder.display(), root.display()))?;
+    let folder = match folder.to_string_lossy().replace('\\', "/") {
+        empty if empty.is_empty() => ".".to_owned(),
+        folder => folder,
+    };
+    let revisions = git(&root, &["log", "--format=%H", "--", &folder])?;
+    let mut report = Report::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for revision in revisions.lines() {
+        let inputs = base_inputs(manifest_path, revision)?;
+        let mut step = judge_with(&inputs.schemas, (&inputs.documents.0, &inputs.documents.1), accepted);
+        judge_manifest(&inputs.manifest, accepted, &mut step);
+        let short = &revision[..revision.len().min(12)];
+        for mut found in step.findings {
+            if seen.insert((found.file.clone(), found.finding.pointer.clone(), found.finding.rule)) {
+                found.finding.message.push_str(&format!(" (against {short})"));
+                report.findings.push(found);
+            }
+        }
+        for problem in step.unjudgeable {
+            report.unjudgeable.push(format!("{problem} (against {short})"));
+        }
+    }
+    Ok(report)
+}
+
 /// Every schema the manifest names, now and at git revision `base`.
 pub fn base_pairs(manifest_path: &Path, base: &str) -> Result<Vec<Pair>, String> {
     // The manifest's own repository, whatever the working directory; paths compared as

@@ -146,8 +146,12 @@ enum Command {
     /// $ref, unreadable input).
     Compat {
         /// The git revision holding the previous state of the schemas.
-        #[arg(long, value_name = "REV", default_value = "HEAD", conflicts_with_all = ["old", "new"])]
+        #[arg(long, value_name = "REV", default_value = "HEAD", conflicts_with_all = ["old", "new", "history"])]
         base: String,
+        /// Compare with every committed state of the manifest's folder instead, since it was
+        /// added: a break reached in small steps is still a break against the first.
+        #[arg(long, conflicts_with_all = ["old", "new"])]
+        history: bool,
         /// The contract manifest [default: schemas/contracts.toml in this repository].
         #[arg(long, value_name = "FILE", conflicts_with_all = ["old", "new"])]
         manifest: Option<PathBuf>,
@@ -225,14 +229,19 @@ fn main() -> ExitCode {
             };
             fetch(&options)
         }
-        Command::Compat { base, manifest, old, new, format, ignore, list_rules } => {
+        Command::Compat { base, history, manifest, old, new, format, ignore, list_rules } => {
             if list_rules {
                 for (id, (severity, summary)) in compat_task::rule_table() {
                     println!("{id:<32} {severity:<10} {summary}");
                 }
                 return ExitCode::SUCCESS;
             }
-            compat(&base, manifest, old.zip(new), format, ignore)
+            let against = match old.zip(new) {
+                Some(files) => Against::Files(files),
+                None if history => Against::History,
+                None => Against::Base(base),
+            };
+            compat(against, manifest, format, ignore)
         }
     }
 }
@@ -307,32 +316,38 @@ fn could_not_check(problem: &FetchError) -> bool {
     }
 }
 
-fn compat(
-    base: &str,
-    manifest: Option<PathBuf>,
-    files: Option<(PathBuf, PathBuf)>,
-    format: Format,
-    ignore: Option<PathBuf>,
-) -> ExitCode {
+/// What `compat` compares the current schemas with.
+enum Against {
+    /// Their state at a git revision.
+    Base(String),
+    /// Every committed state of the manifest's folder.
+    History,
+    /// Two files given on the command line: the old one and the new one.
+    Files((PathBuf, PathBuf)),
+}
+
+fn compat(against: Against, manifest: Option<PathBuf>, format: Format, ignore: Option<PathBuf>) -> ExitCode {
     let manifest = manifest.unwrap_or(Paths::in_repository().manifest);
     let ignore = ignore.unwrap_or_else(|| compat_task::ignore_file_beside(&manifest));
-    let inputs = match &files {
-        Some((old, new)) => compat_task::file_pair(old, new).map(|pair| (None, vec![pair], Default::default())),
-        None => compat_task::base_inputs(&manifest, base)
-            .map(|inputs| (Some(inputs.manifest), inputs.schemas, inputs.documents)),
+    let report = compat_task::load_ignore_file(&ignore).and_then(|accepted| match &against {
+        Against::Files((old, new)) => {
+            compat_task::file_pair(old, new).map(|pair| compat_task::judge(&[pair], &accepted))
+        }
+        Against::History => compat_task::judge_history(&manifest, &accepted),
+        Against::Base(base) => compat_task::base_inputs(&manifest, base).map(|inputs| {
+            let (old, new) = &inputs.documents;
+            let mut report = compat_task::judge_with(&inputs.schemas, (old, new), &accepted);
+            compat_task::judge_manifest(&inputs.manifest, &accepted, &mut report);
+            report
+        }),
+    });
+    let report = match report {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("compat: cannot judge: {error}");
+            return ExitCode::from(compat_task::Verdict::Unjudgeable as u8);
+        }
     };
-    let ((manifest_pair, pairs, documents), accepted) =
-        match inputs.and_then(|inputs| Ok((inputs, compat_task::load_ignore_file(&ignore)?))) {
-            Ok(inputs) => inputs,
-            Err(error) => {
-                eprintln!("compat: cannot judge: {error}");
-                return ExitCode::from(compat_task::Verdict::Unjudgeable as u8);
-            }
-        };
-    let mut report = compat_task::judge_with(&pairs, (&documents.0, &documents.1), &accepted);
-    if let Some(manifest_pair) = &manifest_pair {
-        compat_task::judge_manifest(manifest_pair, &accepted, &mut report);
-    }
     match format {
         Format::Text => print!("{}", report.to_text()),
         Format::Json => print!("{}", report.to_json()),

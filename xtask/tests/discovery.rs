@@ -183,3 +183,41 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn history_catches_a_break_reached_in_small_steps() {
+    let checkout = other_checkout();
+    let first = String::from_utf8(
+        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(checkout.path()).output().unwrap().stdout,
+    )
+    .unwrap();
+    let schema_file = checkout.path().join("schemas/ticketing.event.published/v1.schema.json");
+    let edit = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&schema_file).unwrap()).unwrap();
+        change(&mut schema);
+        std::fs::write(&schema_file, serde_json::to_string_pretty(&schema).unwrap()).unwrap();
+    };
+    // A break slips in (committed without the gate)...
+    edit(&|schema| {
+        schema["properties"].as_object_mut().unwrap().remove("venue").expect("the schema has a venue");
+    });
+    git(checkout.path(), &["commit", "--quiet", "-am", "drop venue"]);
+    // ...and the next edit, judged against its parent alone, is harmless.
+    edit(&|schema| schema["$comment"] = serde_json::json!("reviewed"));
+    let against_parent =
+        xtask_in(checkout.path(), &["compat", "--base", "HEAD", "--manifest", "schemas/contracts.toml"]);
+    assert_eq!(against_parent.status.code(), Some(0), "{}", String::from_utf8_lossy(&against_parent.stdout));
+
+    let output = xtask_in(checkout.path(), &["compat", "--history", "--manifest", "schemas/contracts.toml"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let removed = stdout
+        .lines()
+        .find(|line| line.contains("/properties/venue: PROPERTY_REMOVED"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        removed.contains(&format!("(against {})", &first.trim()[..12])),
+        "names the revision it breaks with: {removed}"
+    );
+}
