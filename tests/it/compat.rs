@@ -105,7 +105,7 @@ fn json_output_carries_rule_severity_and_verdict() {
     assert_eq!(json["verdict"], "breaking");
     assert_eq!(json["findings"][0]["rule"], "TYPE_CHANGED");
     assert_eq!(json["findings"][0]["severity"], "breaking");
-    assert_eq!(json["findings"][0]["pointer"], "/properties/count");
+    assert_eq!(json["findings"][0]["pointer"], "/properties/count/type");
 }
 
 #[test]

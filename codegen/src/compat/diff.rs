@@ -91,7 +91,7 @@ pub(crate) fn diff(old: &Shape, new: &Shape) -> Vec<Finding> {
     let mut findings = Vec::new();
     if old.id != new.id {
         findings.push(Finding {
-            pointer: String::new(),
+            pointer: "/$id".to_owned(),
             rule: Rule::IdChanged,
             message: format!("`$id` changed from {} to {}", show_opt(&old.id), show_opt(&new.id)),
             location: "#/$id".to_owned(),
@@ -119,7 +119,7 @@ impl Differ<'_> {
     fn shapes(&mut self, old: &Shape, new: &Shape, pointer: &str) {
         if old.recursion != new.recursion {
             self.push(
-                pointer,
+                &format!("{pointer}/$ref"),
                 Rule::RecursionChanged,
                 format!(
                     "recursive reference changed from {} to {}",
@@ -146,7 +146,7 @@ impl Differ<'_> {
             let (before, after) = (old.annotations.get(keyword), new.annotations.get(keyword));
             if before != after {
                 self.push(
-                    pointer,
+                    &format!("{pointer}/{}", escape(keyword)),
                     Rule::AnnotationChanged,
                     format!("`{keyword}` changed from {} to {}", show(before), show(after)),
                     format!("{}/{}", new.location, escape(keyword)),
@@ -157,6 +157,7 @@ impl Differ<'_> {
 
     fn types_and_values(&mut self, old: &Shape, new: &Shape, pointer: &str) {
         let type_location = format!("{}/type", new.location);
+        let type_pointer = format!("{pointer}/type");
         let without_null = |types: &Option<BTreeSet<String>>| {
             types.as_ref().map(|types| types.iter().filter(|name| *name != "null").cloned().collect::<BTreeSet<_>>())
         };
@@ -164,7 +165,7 @@ impl Differ<'_> {
         if allows_null(old) != allows_null(new) {
             let verdict = if allows_null(new) { "now allows null" } else { "no longer allows null" };
             self.push(
-                pointer,
+                &type_pointer,
                 Rule::NullabilityChanged,
                 format!("{verdict} (was {}, now {})", old.type_name(), new.type_name()),
                 type_location.clone(),
@@ -174,7 +175,7 @@ impl Differ<'_> {
         let values_decide = old.values.is_some() && new.values.is_some();
         if old_types != new_types && !(values_decide && old.types.is_some() && new.types.is_some()) {
             self.push(
-                pointer,
+                &type_pointer,
                 Rule::TypeChanged,
                 format!("type changed from {} to {}", old.type_name(), new.type_name()),
                 type_location,
@@ -183,26 +184,29 @@ impl Differ<'_> {
         let without_null_value = |values: &BTreeSet<String>| {
             values.iter().filter(|value| *value != "null").cloned().collect::<BTreeSet<_>>()
         };
-        let values_location = format!("{}/enum", new.location);
+        // At the keyword that spells the values in the new schema (`enum` or `const`), or in
+        // the old one when the new one has none.
+        let values_location = format!("{}/{}", new.location, new.values_keyword);
+        let values_pointer = format!("{pointer}/{}", new.values_keyword);
         match (&old.values, &new.values) {
             (None, None) => {}
             (None, Some(values)) => self.push(
-                pointer,
+                &values_pointer,
                 Rule::ValuesRestricted,
                 format!("values were free, now restricted to {}", list(values)),
                 values_location,
             ),
             (Some(values), None) => self.push_in_old(
-                pointer,
+                &format!("{pointer}/{}", old.values_keyword),
                 Rule::ValuesUnrestricted,
                 format!("values were restricted to {}, now free", list(values)),
-                format!("{}/enum", old.location),
+                format!("{}/{}", old.location, old.values_keyword),
             ),
             (Some(before), Some(after)) => {
                 let (before, after) = (without_null_value(before), without_null_value(after));
                 if before.len() == 1 && after.len() == 1 && before != after {
                     self.push(
-                        pointer,
+                        &values_pointer,
                         Rule::ConstChanged,
                         format!("the allowed value changed from {} to {}", list(&before), list(&after)),
                         values_location,
@@ -213,7 +217,7 @@ impl Differ<'_> {
                 let removed: BTreeSet<String> = before.difference(&after).cloned().collect();
                 if !added.is_empty() {
                     self.push(
-                        pointer,
+                        &values_pointer,
                         Rule::EnumValuesAdded,
                         format!("values {} were added (was {}, now {})", list(&added), list(&before), list(&after)),
                         values_location.clone(),
@@ -221,7 +225,7 @@ impl Differ<'_> {
                 }
                 if !removed.is_empty() {
                     self.push(
-                        pointer,
+                        &values_pointer,
                         Rule::EnumValuesRemoved,
                         format!("values {} were removed (was {}, now {})", list(&removed), list(&before), list(&after)),
                         values_location,
@@ -248,10 +252,11 @@ impl Differ<'_> {
                 _ => Rule::RangeChanged,
             };
             let message = format!("`{keyword}` changed from {} to {}", show(before), show(after));
+            let at = format!("{pointer}/{}", escape(keyword));
             if after.is_some() {
-                self.push(pointer, rule, message, format!("{}/{}", new.location, escape(keyword)));
+                self.push(&at, rule, message, format!("{}/{}", new.location, escape(keyword)));
             } else {
-                self.push_in_old(pointer, rule, message, format!("{}/{}", old.location, escape(keyword)));
+                self.push_in_old(&at, rule, message, format!("{}/{}", old.location, escape(keyword)));
             }
         }
     }
@@ -355,19 +360,19 @@ impl Differ<'_> {
             (Additional::Open, Additional::Open) | (Additional::Closed, Additional::Closed) => {}
             (Additional::Schema(before), Additional::Schema(after)) => self.shapes(before, after, &at),
             (Additional::Closed, Additional::Open) => self.push(
-                pointer,
+                &at,
                 Rule::AdditionalPropertiesOpened,
                 "`additionalProperties` changed from false to open".to_owned(),
                 location,
             ),
             (Additional::Open, Additional::Closed) => self.push(
-                pointer,
+                &at,
                 Rule::AdditionalPropertiesClosed,
                 "`additionalProperties` changed from open to false".to_owned(),
                 location,
             ),
             (before, after) => self.push(
-                pointer,
+                &at,
                 Rule::AdditionalPropertiesChanged,
                 format!(
                     "`additionalProperties` changed from {} to {}",

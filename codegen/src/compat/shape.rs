@@ -68,6 +68,9 @@ pub(crate) struct Shape {
     pub types: Option<BTreeSet<String>>,
     /// Allowed values (canonical JSON text) from `const`/`enum`; `None` is unrestricted.
     pub values: Option<BTreeSet<String>>,
+    /// The keyword that spells them (`const` when it is the only one, else `enum`), for
+    /// findings to point at.
+    pub values_keyword: &'static str,
     pub constraints: BTreeMap<String, Value>,
     pub annotations: BTreeMap<String, Value>,
     pub properties: BTreeMap<String, Shape>,
@@ -91,6 +94,7 @@ impl Shape {
             location,
             types: None,
             values: None,
+            values_keyword: "enum",
             constraints: BTreeMap::new(),
             annotations: BTreeMap::new(),
             properties: BTreeMap::new(),
@@ -255,6 +259,9 @@ impl<'a> Builder<'a> {
             }
         }
         shape.values = values;
+        if object.contains_key("const") && !object.contains_key("enum") {
+            shape.values_keyword = "const";
+        }
         if let Some(properties) = object.get("properties").and_then(Value::as_object) {
             for (name, subschema) in properties {
                 let property = self.shape(subschema, &format!("{pointer}/properties/{}", escape(name)));
