@@ -140,19 +140,51 @@ const NOT_SHOWN_BY_INSTANCES: &[(&str, &str)] = &[
     ("minimum-changed", "generated types do not enforce numeric bounds"),
 ];
 
+/// Every breaking fixture pair, by name.
+fn breaking_cases() -> Vec<(String, std::path::PathBuf)> {
+    let mut cases: Vec<_> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|case| case.is_dir() && std::fs::read_to_string(case.join("expected")).unwrap().starts_with("exit 1"))
+        .map(|case| (case.file_name().unwrap().to_string_lossy().into_owned(), case))
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// `data`, as the payload of the `compat-loop` crate's event for fixture `name` (v1 = the old
+/// schema, v2 = the new one): the type of `accepting_version` decodes it and encodes it back
+/// unchanged, the other one's type rejects it.
+#[track_caller]
+fn check_with_generated_types(name: &str, data: &serde_json::Value, accepting_version: u32) {
+    use cope_events_fixture_compat_loop::{decode, encode, DecodeError};
+    for version in [1, 2] {
+        let event = serde_json::json!({
+            "specversion": "1.0", "id": "1", "source": "test", "type": format!("compat.{name}"),
+            "subject": "case:1", "dataschema": format!("https://example.com/compat/{name}/v{version}"),
+            "data": data,
+        });
+        let result = decode(&serde_json::to_vec(&event).unwrap());
+        if version == accepting_version {
+            let decoded = result.unwrap_or_else(|error| panic!("{name}: v{version} must accept {data}: {error}"));
+            let encoded: serde_json::Value = serde_json::from_slice(&encode(&decoded).unwrap()).unwrap();
+            assert_eq!(encoded, event, "{name}: v{version} round trip");
+        } else {
+            assert!(
+                matches!(result, Err(DecodeError::InvalidPayload { .. })),
+                "{name}: v{version} must reject {data}, got {result:?}"
+            );
+        }
+    }
+}
+
 /// The loop closed with the generator: for each breaking fixture pair, an instance that the
 /// type generated from one side accepts and the type generated from the other side rejects
 /// (the `compat-loop` fixture registry generates every pair as v1 = old, v2 = new).
 #[test]
 fn each_breaking_change_is_seen_by_the_generated_types() {
-    use cope_events_fixture_compat_loop::{decode, encode, DecodeError};
     let mut shown = 0;
-    for entry in std::fs::read_dir(FIXTURES).unwrap() {
-        let case = entry.unwrap().path();
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        if !case.is_dir() || !std::fs::read_to_string(case.join("expected")).unwrap().starts_with("exit 1") {
-            continue;
-        }
+    for (name, case) in breaking_cases() {
         let instance_file = case.join("instance.json");
         if let Some((_, why)) = NOT_SHOWN_BY_INSTANCES.iter().find(|(skipped, _)| *skipped == name) {
             assert!(!instance_file.exists(), "{name} has an instance but is listed as not shown: {why}");
@@ -163,27 +195,53 @@ fn each_breaking_change_is_seen_by_the_generated_types() {
                 .unwrap_or_else(|_| panic!("{name}: breaking, so it needs an instance.json")),
         )
         .unwrap();
-        let accepted_by = instance["accepted_by"].as_str().unwrap();
-        for (version, side) in [(1, "old"), (2, "new")] {
-            let event = serde_json::json!({
-                "specversion": "1.0", "id": "1", "source": "test", "type": format!("compat.{name}"),
-                "subject": "case:1", "dataschema": format!("https://example.com/compat/{name}/v{version}"),
-                "data": instance["data"],
-            });
-            let result = decode(&serde_json::to_vec(&event).unwrap());
-            if side == accepted_by {
-                let decoded =
-                    result.unwrap_or_else(|error| panic!("{name}: the {side} type must accept the instance: {error}"));
-                let encoded: serde_json::Value = serde_json::from_slice(&encode(&decoded).unwrap()).unwrap();
-                assert_eq!(encoded, event, "{name}: {side} round trip");
-            } else {
-                assert!(
-                    matches!(result, Err(DecodeError::InvalidPayload { .. })),
-                    "{name}: the {side} type must reject the instance, got {result:?}"
-                );
-            }
-        }
+        let accepting_version = if instance["accepted_by"] == "old" { 1 } else { 2 };
+        check_with_generated_types(&name, &instance["data"], accepting_version);
         shown += 1;
     }
     assert!(shown >= 20, "{shown} breaking kinds shown by instances");
+}
+
+/// Breaking fixture kinds for which no instance shows the break, and what the gate must say.
+const NO_COUNTEREXAMPLE: &[(&str, &str)] = &[
+    ("default-changed", "does not affect which instances are valid"),
+    ("id-changed", "does not affect which instances are valid"),
+];
+
+/// Every breaking finding comes with a counterexample (or says why there is none), and the
+/// counterexample is confirmed by the generated types, independently of the validator that
+/// found it: the side it names accepts the event, the other side's type rejects it.
+#[test]
+fn breaking_findings_carry_a_counterexample_that_the_generated_types_confirm() {
+    let mut confirmed = 0;
+    for (name, case) in breaking_cases() {
+        let report = judge(&[pair(&case)], &[]);
+        let breaking: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|found| found.finding.severity() == codegen::compat::Severity::Breaking)
+            .collect();
+        assert!(!breaking.is_empty(), "{name}");
+        for found in breaking {
+            let example = match (&found.counterexample, NO_COUNTEREXAMPLE.iter().find(|(kind, _)| *kind == name)) {
+                (Some(Err(why)), Some((_, expected))) => {
+                    assert!(why.contains(expected), "{name}: {why}");
+                    continue;
+                }
+                (Some(Ok(example)), None) => example,
+                (other, _) => panic!("{name}: unexpected counterexample {other:?}\n{}", report.to_text()),
+            };
+            assert!(report.to_text().contains(&format!("counterexample, {}", example.direction.describe())));
+            if NOT_SHOWN_BY_INSTANCES.iter().any(|(kind, _)| *kind == name) {
+                continue; // the generated types do not enforce this keyword
+            }
+            let accepting_version = match example.direction {
+                codegen::compat::Direction::OldEventNewReader => 1,
+                codegen::compat::Direction::NewEventOldReader => 2,
+            };
+            check_with_generated_types(&name, &example.instance, accepting_version);
+            confirmed += 1;
+        }
+    }
+    assert!(confirmed >= 20, "{confirmed} counterexamples confirmed by the generated types");
 }

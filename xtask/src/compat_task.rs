@@ -46,7 +46,7 @@ pub struct Pair {
 }
 
 /// A finding in a file, and whether the ignore file accepts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileFinding {
     /// The file.
     pub file: String,
@@ -54,6 +54,8 @@ pub struct FileFinding {
     pub finding: Finding,
     /// The ignore file's justification, when it accepts the finding.
     pub accepted: Option<String>,
+    /// For a breaking finding: an instance the two sides disagree on, or why there is none.
+    pub counterexample: Option<Result<compat::Counterexample, String>>,
 }
 
 /// Everything the gate found.
@@ -84,7 +86,7 @@ impl Report {
     /// One finding a line: `file:pointer: RULE_ID: message`, then a summary line.
     pub fn to_text(&self) -> String {
         let mut text = String::new();
-        for FileFinding { file, finding, accepted } in &self.findings {
+        for FileFinding { file, finding, accepted, counterexample } in &self.findings {
             let note = match accepted {
                 Some(justification) => format!("accepted: {justification}"),
                 None => finding.severity().as_str().to_owned(),
@@ -97,6 +99,15 @@ impl Report {
                 finding.message,
                 physical_location(file, &finding.location)
             ));
+            match counterexample {
+                Some(Ok(example)) => text.push_str(&format!(
+                    "  counterexample, {}: {}\n",
+                    example.direction.describe(),
+                    example.instance
+                )),
+                Some(Err(why)) => text.push_str(&format!("  no counterexample: {why}\n")),
+                None => {}
+            }
         }
         for problem in &self.unjudgeable {
             text.push_str(&format!("{problem}\n"));
@@ -131,13 +142,16 @@ impl Report {
         let data = |text: &str| text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
         let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
         let mut out = String::new();
-        for FileFinding { file, finding, accepted } in &self.findings {
+        for FileFinding { file, finding, accepted, counterexample } in &self.findings {
             let command = match (finding.severity(), accepted) {
                 (Severity::Breaking, None) => "error",
                 (Severity::Warning, None) => "warning",
                 _ => "notice",
             };
-            let accepted = accepted.as_ref().map(|why| format!(" (accepted: {why})")).unwrap_or_default();
+            let mut accepted = accepted.as_ref().map(|why| format!(" (accepted: {why})")).unwrap_or_default();
+            if let Some(Ok(example)) = counterexample {
+                accepted.push_str(&format!("\nCounterexample, {}: {}", example.direction.describe(), example.instance));
+            }
             out.push_str(&format!(
                 "::{command} file={},title={}::{}: {}{accepted}\n",
                 property(file),
@@ -160,8 +174,8 @@ impl Report {
         let findings: Vec<serde_json::Value> = self
             .findings
             .iter()
-            .map(|FileFinding { file, finding, accepted }| {
-                serde_json::json!({
+            .map(|FileFinding { file, finding, accepted, counterexample }| {
+                let mut json = serde_json::json!({
                     "file": file,
                     "pointer": finding.pointer,
                     "rule": finding.rule.as_str(),
@@ -170,7 +184,16 @@ impl Report {
                     "location": physical_location(file, &finding.location),
                     "location_in_old": finding.location_in_old,
                     "accepted": accepted,
-                })
+                });
+                match counterexample {
+                    Some(Ok(example)) => {
+                        json["counterexample"] =
+                            serde_json::json!({"instance": example.instance, "direction": example.direction.as_str()})
+                    }
+                    Some(Err(why)) => json["no_counterexample"] = serde_json::json!(why),
+                    None => {}
+                }
+                json
             })
             .collect();
         let verdict = match self.verdict() {
@@ -256,6 +279,11 @@ pub fn judge_with(pairs: &[Pair], documents: (&DocumentSet, &DocumentSet), accep
         };
         let old_root = compat::Root { id: documents.0.id_of(file), schema: &old, documents: &old_documents };
         let new_root = compat::Root { id: documents.1.id_of(file), schema: &new, documents: &new_documents };
+        // The search validates one document; a schema whose `$ref`s reach others has none.
+        let self_contained = |schema: &serde_json::Value| {
+            codegen::reference::references(schema).iter().all(|reference| reference.value.starts_with('#'))
+        };
+        let searchable = self_contained(&old) && self_contained(&new);
         match compat::compare_roots(&old_root, &new_root) {
             Ok(findings) => report.findings.extend(findings.into_iter().map(|finding| {
                 let accepted = accepted
@@ -264,7 +292,14 @@ pub fn judge_with(pairs: &[Pair], documents: (&DocumentSet, &DocumentSet), accep
                         entry.file == *file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str()
                     })
                     .map(|entry| entry.justification.clone());
-                FileFinding { file: file.clone(), finding, accepted }
+                let counterexample = (finding.severity() == Severity::Breaking).then(|| {
+                    if searchable {
+                        compat::counterexample(&old, &new, &finding)
+                    } else {
+                        Err("the search reads one document, and this schema's `$ref`s reach others".to_owned())
+                    }
+                });
+                FileFinding { file: file.clone(), finding, accepted, counterexample }
             })),
             Err(problems) => {
                 report.unjudgeable.extend(problems.iter().map(|problem| format!("{file}: cannot judge: {problem}")))
@@ -409,7 +444,8 @@ pub fn judge_manifest(pair: &Pair, accepted: &[Accepted], report: &mut Report) {
                 entry.file == pair.file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str()
             })
             .map(|entry| entry.justification.clone());
-        report.findings.push(FileFinding { file: pair.file.clone(), finding, accepted });
+        let counterexample = Some(Err("a manifest change is not about one instance".to_owned()));
+        report.findings.push(FileFinding { file: pair.file.clone(), finding, accepted, counterexample });
     }
 }
 

@@ -7,6 +7,7 @@
 //! that mean the same made equal), so that rewrites which change nothing are not findings; the
 //! shapes are then compared by [`diff`]. Pure: the caller reads the files.
 
+mod counterexample;
 mod diff;
 mod shape;
 
@@ -14,6 +15,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+pub use counterexample::{counterexample, Counterexample, Direction};
 pub use diff::Rule;
 
 /// How a change affects consumers and producers of one event version.
