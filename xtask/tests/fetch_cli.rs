@@ -126,6 +126,10 @@ fn a_republished_schema_fails_the_fetch_and_locked_mode_until_update_takes_it() 
         assert!(stderr.contains("cargo xtask fetch --update"), "{arguments:?}: {stderr}");
         assert_eq!(std::fs::read_to_string(&locked_file).unwrap(), schema, "{arguments:?} wrote nothing");
     }
+    // A registry that cannot be read is a check that could not run: 2, not 1.
+    let gone = serve(None);
+    let output = xtask(&["fetch", "--locked", "--manifest", manifest, "--registry", &gone, "--attempts", "1"]);
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
     // `--locked` against the registry that still serves the locked bytes passes.
     let output = xtask(&["fetch", "--locked", "--manifest", manifest, "--registry", &first]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -76,6 +76,7 @@ rules! {
     AnyOfBranchRemoved = "ANY_OF_BRANCH_REMOVED" => Breaking, "An `anyOf` branch was removed.";
     AllOfChanged = "ALL_OF_CHANGED" => Breaking, "An `allOf` member was added or removed.";
     RecursionChanged = "RECURSION_CHANGED" => Breaking, "A recursive reference now points elsewhere.";
+    ReferenceRetargeted = "REFERENCE_RETARGETED" => Warning, "A `$ref` now names another definition, which differs: the differences follow as findings of their own.";
     ContractRemoved = "CONTRACT_REMOVED" => Breaking, "A contract (an event type's version) left the manifest: its events still arrive.";
     SchemaIdChanged = "SCHEMA_ID_CHANGED" => Breaking, "A contract's `schema_id` changed: its events carry the old one as `dataschema`.";
 }
@@ -117,6 +118,16 @@ impl Differ<'_> {
     }
 
     fn shapes(&mut self, old: &Shape, new: &Shape, pointer: &str) {
+        if let (Some((before, _)), Some((after, location))) = (&old.reference, &new.reference) {
+            if before != after && old.meaning() != new.meaning() {
+                self.push(
+                    &format!("{pointer}/$ref"),
+                    Rule::ReferenceRetargeted,
+                    format!("`$ref` now names {after} (was {before}), which differs"),
+                    location.clone(),
+                );
+            }
+        }
         if old.recursion != new.recursion {
             self.push(
                 &format!("{pointer}/$ref"),

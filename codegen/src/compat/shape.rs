@@ -84,6 +84,9 @@ pub(crate) struct Shape {
     pub id: Option<String>,
     /// A reference back into a definition being expanded (a recursive type): its location.
     pub recursion: Option<String>,
+    /// The `$ref` this schema was read through, as written, and where that keyword is; not
+    /// part of the meaning (a renamed definition means the same).
+    pub reference: Option<(String, String)>,
 }
 
 type Problems = Vec<(String, String)>;
@@ -106,6 +109,7 @@ impl Shape {
             one_of: Vec::new(),
             id: None,
             recursion: None,
+            reference: None,
         }
     }
 
@@ -302,6 +306,8 @@ impl<'a> Builder<'a> {
         if let Some(reference) = object.get("$ref") {
             let referenced = self.reference(reference, &format!("{pointer}/$ref"));
             shape.all_of.insert(0, referenced);
+            let written = reference.as_str().map_or_else(|| reference.to_string(), str::to_owned);
+            shape.reference = Some((written, format!("{}/$ref", shape.location)));
         }
         canonicalize(&mut shape);
         shape
@@ -393,9 +399,11 @@ fn canonicalize(shape: &mut Shape) {
         let inner = shape.all_of.remove(0);
         let annotations = std::mem::take(&mut shape.annotations);
         let id = shape.id.take();
+        let reference = shape.reference.take();
         *shape = inner;
         shape.annotations.extend(annotations);
         shape.id = id.or(shape.id.take());
+        shape.reference = reference.or(shape.reference.take());
     }
     // Nullability spelled as `anyOf`/`oneOf` of one shape and `{"type": "null"}`.
     let nullable_branch = |branches: &Vec<Shape>| {
