@@ -245,3 +245,17 @@ fn breaking_findings_carry_a_counterexample_that_the_generated_types_confirm() {
     }
     assert!(confirmed >= 20, "{confirmed} counterexamples confirmed by the generated types");
 }
+
+/// One annotation a finding, whatever its message holds: newlines, `%` and the counterexample
+/// are escaped into the one line GitHub reads.
+#[test]
+fn github_actions_annotations_are_one_line_each() {
+    let report = judge(&[pair(&Path::new(FIXTURES).join("enum-value-removed"))], &[]);
+    let annotations = report.to_github_actions();
+    let lines: Vec<&str> = annotations.lines().collect();
+    assert_eq!(lines.len(), 2, "one annotation and the summary: {annotations}");
+    assert!(lines[0].starts_with(
+        "::error file=enum-value-removed/new.json,title=ENUM_VALUES_REMOVED at /properties/status/enum::"
+    ));
+    assert!(lines[0].contains("%0ACounterexample, valid under the old schema"), "{}", lines[0]);
+}

@@ -65,6 +65,9 @@ pub struct Report {
     pub findings: Vec<FileFinding>,
     /// Inputs the gate could not judge: `file: reason`.
     pub unjudgeable: Vec<String>,
+    /// Comparisons left out, and why (`--history`: past states that cannot be read or judged
+    /// today); they do not change the verdict.
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -112,6 +115,9 @@ impl Report {
         for problem in &self.unjudgeable {
             text.push_str(&format!("{problem}\n"));
         }
+        for note in &self.notes {
+            text.push_str(&format!("note: {note}\n"));
+        }
         let count = |severity| {
             self.findings
                 .iter()
@@ -148,20 +154,25 @@ impl Report {
                 (Severity::Warning, None) => "warning",
                 _ => "notice",
             };
-            let mut accepted = accepted.as_ref().map(|why| format!(" (accepted: {why})")).unwrap_or_default();
+            let mut message = format!("{}: {}", finding.pointer, finding.message);
+            if let Some(why) = accepted {
+                message.push_str(&format!(" (accepted: {why})"));
+            }
             if let Some(Ok(example)) = counterexample {
-                accepted.push_str(&format!("\nCounterexample, {}: {}", example.direction.describe(), example.instance));
+                message.push_str(&format!("\nCounterexample, {}: {}", example.direction.describe(), example.instance));
             }
             out.push_str(&format!(
-                "::{command} file={},title={}::{}: {}{accepted}\n",
+                "::{command} file={},title={}::{}\n",
                 property(file),
                 property(&format!("{} at {}", finding.rule, finding.pointer)),
-                data(&finding.pointer),
-                data(&finding.message),
+                data(&message),
             ));
         }
         for problem in &self.unjudgeable {
             out.push_str(&format!("::error title=compat cannot judge::{}\n", data(problem)));
+        }
+        for note in &self.notes {
+            out.push_str(&format!("::notice title=compat::{}\n", data(note)));
         }
         let summary = self.to_text();
         out.push_str(summary.lines().last().unwrap_or_default());
@@ -201,7 +212,12 @@ impl Report {
             Verdict::Breaking => "breaking",
             Verdict::Unjudgeable => "unjudgeable",
         };
-        let report = serde_json::json!({"verdict": verdict, "findings": findings, "unjudgeable": self.unjudgeable});
+        let report = serde_json::json!({
+            "verdict": verdict,
+            "findings": findings,
+            "unjudgeable": self.unjudgeable,
+            "notes": self.notes,
+        });
         format!("{report:#}\n")
     }
 }
@@ -469,18 +485,32 @@ pub fn judge_history(manifest_path: &Path, accepted: &[Accepted]) -> Result<Repo
     let mut report = Report::default();
     let mut seen = std::collections::BTreeSet::new();
     for revision in revisions.lines() {
-        let inputs = base_inputs(manifest_path, revision)?;
+        let short = &revision[..revision.len().min(12)];
+        // A past state that today's tools cannot read (an older lockfile format, a manifest
+        // key since removed) is left out with a note, not a failure of every later run.
+        let inputs = match base_inputs(manifest_path, revision) {
+            Ok(inputs) => inputs,
+            Err(error) => {
+                report.notes.push(format!("{short} left out: {error}"));
+                continue;
+            }
+        };
         let mut step = judge_with(&inputs.schemas, (&inputs.documents.0, &inputs.documents.1), accepted);
         judge_manifest(&inputs.manifest, accepted, &mut step);
-        let short = &revision[..revision.len().min(12)];
         for mut found in step.findings {
             if seen.insert((found.file.clone(), found.finding.pointer.clone(), found.finding.rule)) {
                 found.finding.message.push_str(&format!(" (against {short})"));
                 report.findings.push(found);
             }
         }
+        // What cannot be judged on the old side is that past state's problem: a note. On the
+        // new side it is today's, once.
         for problem in step.unjudgeable {
-            report.unjudgeable.push(format!("{problem} (against {short})"));
+            if problem.contains(": old ") {
+                report.notes.push(format!("{short} left out: {problem}"));
+            } else if !report.unjudgeable.contains(&problem) {
+                report.unjudgeable.push(problem);
+            }
         }
     }
     Ok(report)

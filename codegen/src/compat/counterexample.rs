@@ -10,6 +10,8 @@ use super::Finding;
 
 /// How many levels of a schema the instance builder follows.
 const MAX_DEPTH: usize = 16;
+/// The longest string or array the search builds; bounds beyond it are not tried.
+const MAX_LENGTH: u64 = 4096;
 
 /// Which way a counterexample breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +66,20 @@ pub fn counterexample(old: &Value, new: &Value, finding: &Finding) -> Result<Cou
     };
     let (old_validator, new_validator) = (validator(old, "old")?, validator(new, "new")?);
     let path = instance_path(&finding.pointer);
-    let bases: Vec<Value> = [minimal(old, old, 0), minimal(new, new, 0)]
+    let judge = |instance: &Value| (old_validator.is_valid(instance), new_validator.is_valid(instance));
+    // Instances both sides accept come first: a disagreement after a change at the finding's
+    // place is then that place's. From an instance only one side accepts, a candidate counts
+    // only when it turns both verdicts: then each side's objection is at that place, not at
+    // some other change.
+    let mut bases: Vec<(Value, (bool, bool))> = [minimal(old, old, 0), minimal(new, new, 0)]
         .into_iter()
-        .filter(|base| old_validator.is_valid(base) || new_validator.is_valid(base))
+        .map(|base| {
+            let verdicts = judge(&base);
+            (base, verdicts)
+        })
+        .filter(|(_, (old_ok, new_ok))| *old_ok || *new_ok)
         .collect();
+    bases.sort_by_key(|(_, (old_ok, new_ok))| !(*old_ok && *new_ok));
     if bases.is_empty() {
         return Err("no small instance valid under either schema could be built (the search does not invent strings for `pattern` or `format`)".to_owned());
     }
@@ -78,14 +90,16 @@ pub fn counterexample(old: &Value, new: &Value, finding: &Finding) -> Result<Cou
         }
     }
     candidates.extend(generic_values().into_iter().map(Some));
-    for base in &bases {
+    for (base, (base_old, base_new)) in &bases {
+        let both_accept_base = *base_old && *base_new;
         for candidate in &candidates {
             let Some(instance) = with_value_at(base, &path, candidate.as_ref()) else { continue };
-            match (old_validator.is_valid(&instance), new_validator.is_valid(&instance)) {
-                (true, false) => return Ok(Counterexample { instance, direction: Direction::OldEventNewReader }),
-                (false, true) => return Ok(Counterexample { instance, direction: Direction::NewEventOldReader }),
-                _ => {}
+            let (old_ok, new_ok) = judge(&instance);
+            if old_ok == new_ok || !(both_accept_base || (old_ok != *base_old && new_ok != *base_new)) {
+                continue;
             }
+            let direction = if old_ok { Direction::OldEventNewReader } else { Direction::NewEventOldReader };
+            return Ok(Counterexample { instance, direction });
         }
     }
     Err(match finding.rule.as_str() {
@@ -182,7 +196,7 @@ fn values_for(schema: &Value, document: &Value) -> Vec<Value> {
         values.push(number(step * 1.5));
     }
     for keyword in ["minLength", "maxLength"] {
-        if let Some(length) = schema.get(keyword).and_then(Value::as_u64) {
+        if let Some(length) = schema.get(keyword).and_then(Value::as_u64).filter(|length| *length <= MAX_LENGTH) {
             for length in [length.saturating_sub(1), length, length + 1] {
                 values.push(Value::String("a".repeat(length as usize)));
             }
@@ -190,9 +204,9 @@ fn values_for(schema: &Value, document: &Value) -> Vec<Value> {
     }
     let item = schema.get("items").map(|items| minimal(items, document, 1)).unwrap_or(Value::Null);
     for keyword in ["minItems", "maxItems"] {
-        if let Some(count) = schema.get(keyword).and_then(Value::as_u64) {
+        if let Some(count) = schema.get(keyword).and_then(Value::as_u64).filter(|count| *count <= MAX_LENGTH) {
             for count in [count.saturating_sub(1), count, count + 1] {
-                values.push(Value::Array(vec![item.clone(); count.min(1000) as usize]));
+                values.push(Value::Array(vec![item.clone(); count as usize]));
             }
         }
     }
@@ -332,4 +346,48 @@ fn with_value_at(base: &Value, path: &[String], value: Option<&Value>) -> Option
         }
     }
     Some(instance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_finding_gets_a_counterexample_of_its_own_change() {
+        // Two changes at once: a required member added, and a value added to an enum. The
+        // enum's counterexample must not be an instance that only the missing member breaks.
+        let old = json!({"type": "object", "required": ["status"], "properties": {
+            "status": {"enum": ["open", "closed"]}
+        }});
+        let new = json!({"type": "object", "required": ["status", "b"], "properties": {
+            "status": {"enum": ["open", "closed", "held"]}, "b": {"type": "string"}
+        }});
+        let findings = super::super::compare(&old, &new).unwrap();
+        let directions: Vec<(&str, Direction)> = findings
+            .iter()
+            .map(|finding| (finding.rule.as_str(), counterexample(&old, &new, finding).unwrap().direction))
+            .collect();
+        assert_eq!(
+            directions,
+            [
+                ("REQUIRED_PROPERTY_ADDED", Direction::OldEventNewReader),
+                ("ENUM_VALUES_ADDED", Direction::NewEventOldReader)
+            ],
+            "{findings:?}"
+        );
+        let added = findings.iter().find(|finding| finding.rule.as_str() == "ENUM_VALUES_ADDED").unwrap();
+        assert_eq!(counterexample(&old, &new, added).unwrap().instance, json!({"status": "held", "b": ""}));
+    }
+
+    #[test]
+    fn huge_bounds_are_not_built() {
+        let old = json!({"type": "string"});
+        let new = json!({"type": "string", "maxLength": u64::MAX});
+        let values = values_for(&new, &new);
+        assert!(values.iter().all(|value| value.as_str().is_none_or(|text| text.len() <= 4097)));
+        // And nothing overflows on the way: the finding gets an answer, whichever.
+        for finding in super::super::compare(&old, &new).unwrap() {
+            let _answer = counterexample(&old, &new, &finding);
+        }
+    }
 }

@@ -117,14 +117,23 @@ impl Differ<'_> {
         self.findings.push(Finding { pointer: pointer.to_owned(), rule, message, location, location_in_old: true });
     }
 
+    /// A finding whose keyword is in the old schema (`in_old`) or the new one.
+    fn push_on(&mut self, in_old: bool, pointer: &str, rule: Rule, message: String, location: String) {
+        if in_old {
+            self.push_in_old(pointer, rule, message, location);
+        } else {
+            self.push(pointer, rule, message, location);
+        }
+    }
+
     fn shapes(&mut self, old: &Shape, new: &Shape, pointer: &str) {
-        if let (Some((before, _)), Some((after, location))) = (&old.reference, &new.reference) {
-            if before != after && old.meaning() != new.meaning() {
+        if let (Some(before), Some(after)) = (&old.reference, &new.reference) {
+            if before.target != after.target && old.meaning() != new.meaning() {
                 self.push(
                     &format!("{pointer}/$ref"),
                     Rule::ReferenceRetargeted,
-                    format!("`$ref` now names {after} (was {before}), which differs"),
-                    location.clone(),
+                    format!("`$ref` now names {} (was {}), which differs", after.written, before.written),
+                    after.location.clone(),
                 );
             }
         }
@@ -167,7 +176,9 @@ impl Differ<'_> {
     }
 
     fn types_and_values(&mut self, old: &Shape, new: &Shape, pointer: &str) {
-        let type_location = format!("{}/type", new.location);
+        // The `type` keyword in the new schema; in the old one when it was removed.
+        let type_in_old = new.types.is_none() && old.types.is_some();
+        let type_location = format!("{}/type", if type_in_old { &old.location } else { &new.location });
         let type_pointer = format!("{pointer}/type");
         let without_null = |types: &Option<BTreeSet<String>>| {
             types.as_ref().map(|types| types.iter().filter(|name| *name != "null").cloned().collect::<BTreeSet<_>>())
@@ -175,7 +186,8 @@ impl Differ<'_> {
         let allows_null = |shape: &Shape| shape.types.as_ref().is_none_or(|types| types.contains("null"));
         if allows_null(old) != allows_null(new) {
             let verdict = if allows_null(new) { "now allows null" } else { "no longer allows null" };
-            self.push(
+            self.push_on(
+                type_in_old,
                 &type_pointer,
                 Rule::NullabilityChanged,
                 format!("{verdict} (was {}, now {})", old.type_name(), new.type_name()),
@@ -185,7 +197,8 @@ impl Differ<'_> {
         let (old_types, new_types) = (without_null(&old.types), without_null(&new.types));
         let values_decide = old.values.is_some() && new.values.is_some();
         if old_types != new_types && !(values_decide && old.types.is_some() && new.types.is_some()) {
-            self.push(
+            self.push_on(
+                type_in_old,
                 &type_pointer,
                 Rule::TypeChanged,
                 format!("type changed from {} to {}", old.type_name(), new.type_name()),

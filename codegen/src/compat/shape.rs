@@ -51,6 +51,17 @@ const STRUCTURE: &[&str] = &[
     "oneOf",
 ];
 
+/// A `$ref` a shape was read through.
+#[derive(Debug, Clone)]
+pub(crate) struct Reference {
+    /// As written.
+    pub written: String,
+    /// Where the `$ref` keyword is.
+    pub location: String,
+    /// What it resolves to, `document#pointer`: two spellings of one target are equal.
+    pub target: String,
+}
+
 /// What members an object may have beyond its `properties`.
 #[derive(Debug, Clone)]
 pub(crate) enum Additional {
@@ -84,9 +95,10 @@ pub(crate) struct Shape {
     pub id: Option<String>,
     /// A reference back into a definition being expanded (a recursive type): its location.
     pub recursion: Option<String>,
-    /// The `$ref` this schema was read through, as written, and where that keyword is; not
-    /// part of the meaning (a renamed definition means the same).
-    pub reference: Option<(String, String)>,
+    /// The `$ref` this schema was read through: as written, where that keyword is, and what
+    /// it resolves to (`document#pointer`). Not part of the meaning: a renamed definition
+    /// means the same.
+    pub reference: Option<Reference>,
 }
 
 type Problems = Vec<(String, String)>;
@@ -304,20 +316,22 @@ impl<'a> Builder<'a> {
             }
         }
         if let Some(reference) = object.get("$ref") {
-            let referenced = self.reference(reference, &format!("{pointer}/$ref"));
+            let (referenced, target) = self.reference(reference, &format!("{pointer}/$ref"));
             shape.all_of.insert(0, referenced);
             let written = reference.as_str().map_or_else(|| reference.to_string(), str::to_owned);
-            shape.reference = Some((written, format!("{}/$ref", shape.location)));
+            shape.reference = Some(Reference { written, location: format!("{}/$ref", shape.location), target });
         }
         canonicalize(&mut shape);
         shape
     }
 
-    fn reference(&mut self, reference: &'a Value, at: &str) -> Shape {
+    /// The shape `reference` names, and its target (`document#pointer`; the reference as
+    /// written when it does not resolve).
+    fn reference(&mut self, reference: &'a Value, at: &str) -> (Shape, String) {
         let here = format!("{}#{at}", self.frame().prefix);
         let Some(text) = reference.as_str() else {
             self.problem(at, format!("{reference} is not a string"));
-            return Shape::any(here);
+            return (Shape::any(here), reference.to_string());
         };
         // Within the document being read, or in another one of `documents`, by id.
         let (document, target, frame) = if let Some(target) = text.strip_prefix('#') {
@@ -339,26 +353,26 @@ impl<'a> Builder<'a> {
                     }
                     None if self.documents.is_empty() => {
                         self.problem(at, format!("\"{text}\" cannot be resolved: only references within the file are judged (judge a manifest with its lockfile to follow references across files)"));
-                        return Shape::any(here);
+                        return (Shape::any(here), reference.to_string());
                     }
                     None => {
                         self.problem(
                             at,
                             format!("\"{text}\" names `{}`, which is not in the lockfile", resolved.document),
                         );
-                        return Shape::any(here);
+                        return (Shape::any(here), reference.to_string());
                     }
                 },
                 Some(Err(message)) => {
                     self.problem(at, format!("\"{text}\" cannot be resolved: {message}"));
-                    return Shape::any(here);
+                    return (Shape::any(here), reference.to_string());
                 }
                 None => {
                     self.problem(
                         at,
                         format!("\"{text}\" cannot be resolved: only references within the file are judged"),
                     );
-                    return Shape::any(here);
+                    return (Shape::any(here), reference.to_string());
                 }
             }
         };
@@ -368,14 +382,15 @@ impl<'a> Builder<'a> {
         };
         let Some(schema) = schema else {
             self.problem(at, format!("\"{text}\" does not resolve"));
-            return Shape::any(here);
+            return (Shape::any(here), reference.to_string());
         };
         let key = format!("{}#{target}", document.unwrap_or_default());
+        let resolved = key.clone();
         let prefix = frame.as_ref().map_or_else(|| self.frame().prefix.clone(), |frame| frame.prefix.clone());
         if self.expanding.contains(&key) {
             let mut recursion = Shape::any(format!("{prefix}#{target}"));
             recursion.recursion = Some(format!("{prefix}#{target}"));
-            return recursion;
+            return (recursion, resolved);
         }
         self.expanding.push(key);
         let entered = frame.is_some();
@@ -387,7 +402,7 @@ impl<'a> Builder<'a> {
             self.frames.pop();
         }
         self.expanding.pop();
-        shape
+        (shape, resolved)
     }
 }
 
