@@ -302,12 +302,7 @@ pub fn judge_with(pairs: &[Pair], documents: (&DocumentSet, &DocumentSet), accep
         let searchable = self_contained(&old) && self_contained(&new);
         match compat::compare_roots(&old_root, &new_root) {
             Ok(findings) => report.findings.extend(findings.into_iter().map(|finding| {
-                let accepted = accepted
-                    .iter()
-                    .find(|entry| {
-                        entry.file == *file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str()
-                    })
-                    .map(|entry| entry.justification.clone());
+                let accepted = justification(accepted, file, &finding);
                 let counterexample = (finding.severity() == Severity::Breaking).then(|| {
                     if searchable {
                         compat::counterexample(&old, &new, &finding)
@@ -359,6 +354,24 @@ impl DocumentSet {
     }
 }
 
+/// The folder of `file` (relative to the repository; empty at its top).
+fn folder_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// The lockfile beside the manifest `file`.
+fn lock_beside(file: &str) -> String {
+    crate::lock::display_file(file, crate::lock::LOCK_FILE)
+}
+
+/// The ignore file's justification for `finding` in `file`, when it accepts it.
+fn justification(accepted: &[Accepted], file: &str, finding: &Finding) -> Option<String> {
+    accepted
+        .iter()
+        .find(|entry| entry.file == file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str())
+        .map(|entry| entry.justification.clone())
+}
+
 /// Two files given on the command line.
 pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
     let read = |path: &Path| {
@@ -367,49 +380,131 @@ pub fn file_pair(old: &Path, new: &Path) -> Result<Pair, String> {
     Ok(Pair { file: new.display().to_string(), old: Some(read(old)?), new: read(new)? })
 }
 
-/// What `--base` compares: the manifest itself (its contracts), and every schema it names,
-/// with the locked documents their `$ref`s reach.
-pub struct BaseInputs {
-    /// The manifest now and at the base revision.
-    pub manifest: Pair,
-    /// Every schema the manifest names, now and at the base revision.
-    pub schemas: Vec<Pair>,
-    /// The locked documents at the base revision, and now (empty without a lockfile).
-    pub documents: (DocumentSet, DocumentSet),
+/// The manifest's repository and the state of its working tree, read once: the manifest, every
+/// schema it names and the locked documents, each file named relative to the repository.
+/// `--base` compares it with one revision, `--history` with each of them.
+pub struct Checkout {
+    root: PathBuf,
+    /// The manifest: its file and text.
+    manifest: (String, String),
+    /// Every schema the manifest names: its file and text.
+    schemas: Vec<(String, String)>,
+    /// The locked documents (empty without a lockfile).
+    documents: DocumentSet,
 }
 
-/// The manifest and every schema it names, now and at git revision `base`.
-pub fn base_inputs(manifest_path: &Path, base: &str) -> Result<BaseInputs, String> {
-    let schemas = base_pairs(manifest_path, base)?;
-    let absolute = std::path::absolute(manifest_path).map_err(|error| error.to_string())?;
-    let root =
-        repository_of(&absolute).ok_or_else(|| format!("{}: not inside a git repository", absolute.display()))?;
-    let relative = absolute
-        .strip_prefix(&root)
-        .map_err(|_| format!("{}: not inside the repository {}", absolute.display(), root.display()))?
-        .to_string_lossy()
-        .replace('\\', "/");
-    let new = std::fs::read_to_string(&absolute).map_err(|error| format!("{relative}: cannot read: {error}"))?;
-    let old = git(&root, &["show", &format!("{base}:{relative}")]).ok();
-    let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder).to_owned();
-    let lock = if folder.is_empty() {
-        crate::lock::LOCK_FILE.to_owned()
-    } else {
-        format!("{folder}/{}", crate::lock::LOCK_FILE)
-    };
-    let at_base = |file: &str| git(&root, &["show", &format!("{base}:{file}")]).ok();
-    let on_disk = |file: &str| std::fs::read_to_string(root.join(file)).ok();
-    let old_documents = match at_base(&lock) {
-        Some(text) => {
-            DocumentSet::from_lock(&text, &folder, at_base).map_err(|error| format!("{lock} at {base}: {error}"))?
+impl Checkout {
+    /// Reads the working tree of the repository holding `manifest_path`, whatever the working
+    /// directory; paths are made absolute first, so a relative `--manifest` works.
+    pub fn open(manifest_path: &Path) -> Result<Checkout, String> {
+        let absolute = std::path::absolute(manifest_path)
+            .map_err(|error| format!("{}: cannot resolve: {error}", manifest_path.display()))?;
+        let root = repository_of(&absolute).ok_or_else(|| {
+            format!("{}: not inside a git repository, so there is no revision to compare with", absolute.display())
+        })?;
+        let relative = |path: &Path| {
+            path.strip_prefix(&root)
+                .map(|relative| relative.to_string_lossy().replace('\\', "/"))
+                .map_err(|_| format!("{}: not inside the repository {}", path.display(), root.display()))
+        };
+        let read = |file: &str| {
+            std::fs::read_to_string(root.join(file)).map_err(|error| format!("{file}: cannot read: {error}"))
+        };
+        let manifest_file = relative(&absolute)?;
+        let manifest_text = read(&manifest_file)?;
+        let manifest = Manifest::parse(&manifest_file, &manifest_text).map_err(|errors| errors.to_string())?;
+        let folder = absolute.parent().unwrap_or(&root);
+        let mut schemas = Vec::new();
+        for schema in manifest.schema_files() {
+            let file = relative(&folder.join(schema))?;
+            let text = read(&file)?;
+            schemas.push((file, text));
         }
-        None => DocumentSet::default(),
-    };
-    let new_documents = match on_disk(&lock) {
-        Some(text) => DocumentSet::from_lock(&text, &folder, on_disk)?,
-        None => DocumentSet::default(),
-    };
-    Ok(BaseInputs { manifest: Pair { file: relative, old, new }, schemas, documents: (old_documents, new_documents) })
+        let documents = match read(&lock_beside(&manifest_file)) {
+            Ok(text) => DocumentSet::from_lock(&text, folder_of(&manifest_file), |file| read(file).ok())?,
+            Err(_) => DocumentSet::default(),
+        };
+        Ok(Checkout { root, manifest: (manifest_file, manifest_text), schemas, documents })
+    }
+
+    /// The manifest's folder, relative to the repository (empty at its top).
+    fn folder(&self) -> &str {
+        folder_of(&self.manifest.0)
+    }
+
+    fn at(&self, revision: &str, file: &str) -> Option<String> {
+        git(&self.root, &["show", &format!("{revision}:{file}")]).ok()
+    }
+
+    /// Every schema the manifest names, now and at `revision`.
+    pub fn pairs_at(&self, revision: &str) -> Result<Vec<Pair>, String> {
+        git(&self.root, &["rev-parse", "--verify", &format!("{revision}^{{commit}}")])?;
+        Ok(self
+            .schemas
+            .iter()
+            .map(|(file, new)| Pair { file: file.clone(), old: self.at(revision, file), new: new.clone() })
+            .collect())
+    }
+
+    /// The whole judgement against `revision`: every schema, read with the locked documents
+    /// of each side, and the manifest's own contracts.
+    pub fn judge_against(&self, revision: &str, accepted: &[Accepted]) -> Result<Report, String> {
+        let pairs = self.pairs_at(revision)?;
+        let lock = lock_beside(&self.manifest.0);
+        let old_documents = match self.at(revision, &lock) {
+            Some(text) => DocumentSet::from_lock(&text, self.folder(), |file| self.at(revision, file))
+                .map_err(|error| format!("{lock} at {revision}: {error}"))?,
+            None => DocumentSet::default(),
+        };
+        let mut report = judge_with(&pairs, (&old_documents, &self.documents), accepted);
+        let (file, new) = &self.manifest;
+        let manifest = Pair { file: file.clone(), old: self.at(revision, file), new: new.clone() };
+        judge_manifest(&manifest, accepted, &mut report);
+        Ok(report)
+    }
+
+    /// `--history`: the working tree against every committed state of the manifest's folder
+    /// since it was added, newest first (transitive: a break reached by small steps, each
+    /// judged alone, is still a break against the first). Each finding is given once, against
+    /// the newest revision it breaks with, which its message names.
+    pub fn judge_history(&self, accepted: &[Accepted]) -> Result<Report, String> {
+        let folder = match self.folder() {
+            "" => ".",
+            folder => folder,
+        };
+        let revisions = git(&self.root, &["log", "--format=%H", "--", folder])?;
+        let mut report = Report::default();
+        let mut seen = std::collections::BTreeSet::new();
+        for revision in revisions.lines() {
+            let short = &revision[..revision.len().min(12)];
+            // A past state that today's tools cannot read (an older lockfile format, a
+            // manifest key since removed) is left out with a note, not a failure of every
+            // later run.
+            let step = match self.judge_against(revision, accepted) {
+                Ok(step) => step,
+                Err(error) => {
+                    report.notes.push(format!("{short} left out: {error}"));
+                    continue;
+                }
+            };
+            for mut found in step.findings {
+                if seen.insert((found.file.clone(), found.finding.pointer.clone(), found.finding.rule)) {
+                    found.finding.message.push_str(&format!(" (against {short})"));
+                    report.findings.push(found);
+                }
+            }
+            // What cannot be judged on the old side is that past state's problem: a note. On
+            // the new side it is today's, once.
+            for problem in step.unjudgeable {
+                if problem.contains(": old ") {
+                    report.notes.push(format!("{short} left out: {problem}"));
+                } else if !report.unjudgeable.contains(&problem) {
+                    report.unjudgeable.push(problem);
+                }
+            }
+        }
+        Ok(report)
+    }
 }
 
 /// The manifest's own changes: every contract (event type and version) of the old manifest
@@ -454,96 +549,10 @@ pub fn judge_manifest(pair: &Pair, accepted: &[Accepted], report: &mut Report) {
             },
             Some(_) => continue,
         };
-        let accepted = accepted
-            .iter()
-            .find(|entry| {
-                entry.file == pair.file && entry.pointer == finding.pointer && entry.rule == finding.rule.as_str()
-            })
-            .map(|entry| entry.justification.clone());
+        let accepted = justification(accepted, &pair.file, &finding);
         let counterexample = Some(Err("a manifest change is not about one instance".to_owned()));
         report.findings.push(FileFinding { file: pair.file.clone(), finding, accepted, counterexample });
     }
-}
-
-/// `--history`: the manifest and its schemas as they are now, against every committed state of
-/// the manifest's folder since it was added, newest first (transitive: a break reached by
-/// small steps, each judged alone, is still a break against the first). Each finding is given
-/// once, against the newest revision it breaks with, which its message names.
-pub fn judge_history(manifest_path: &Path, accepted: &[Accepted]) -> Result<Report, String> {
-    let absolute = std::path::absolute(manifest_path).map_err(|error| error.to_string())?;
-    let root = repository_of(&absolute).ok_or_else(|| {
-        format!("{}: not inside a git repository, so there is no history to compare with", absolute.display())
-    })?;
-    let folder = absolute.parent().unwrap_or(&root);
-    let folder =
-        folder.strip_prefix(&root).map_err(|_| format!("{}: not inside {}", folder.display(), root.display()))?;
-    let folder = match folder.to_string_lossy().replace('\\', "/") {
-        empty if empty.is_empty() => ".".to_owned(),
-        folder => folder,
-    };
-    let revisions = git(&root, &["log", "--format=%H", "--", &folder])?;
-    let mut report = Report::default();
-    let mut seen = std::collections::BTreeSet::new();
-    for revision in revisions.lines() {
-        let short = &revision[..revision.len().min(12)];
-        // A past state that today's tools cannot read (an older lockfile format, a manifest
-        // key since removed) is left out with a note, not a failure of every later run.
-        let inputs = match base_inputs(manifest_path, revision) {
-            Ok(inputs) => inputs,
-            Err(error) => {
-                report.notes.push(format!("{short} left out: {error}"));
-                continue;
-            }
-        };
-        let mut step = judge_with(&inputs.schemas, (&inputs.documents.0, &inputs.documents.1), accepted);
-        judge_manifest(&inputs.manifest, accepted, &mut step);
-        for mut found in step.findings {
-            if seen.insert((found.file.clone(), found.finding.pointer.clone(), found.finding.rule)) {
-                found.finding.message.push_str(&format!(" (against {short})"));
-                report.findings.push(found);
-            }
-        }
-        // What cannot be judged on the old side is that past state's problem: a note. On the
-        // new side it is today's, once.
-        for problem in step.unjudgeable {
-            if problem.contains(": old ") {
-                report.notes.push(format!("{short} left out: {problem}"));
-            } else if !report.unjudgeable.contains(&problem) {
-                report.unjudgeable.push(problem);
-            }
-        }
-    }
-    Ok(report)
-}
-
-/// Every schema the manifest names, now and at git revision `base`.
-pub fn base_pairs(manifest_path: &Path, base: &str) -> Result<Vec<Pair>, String> {
-    // The manifest's own repository, whatever the working directory; paths compared as
-    // absolute paths, so that a relative `--manifest` works.
-    let manifest_path = &std::path::absolute(manifest_path)
-        .map_err(|error| format!("{}: cannot resolve: {error}", manifest_path.display()))?;
-    let root = repository_of(manifest_path).ok_or_else(|| {
-        format!("{}: not inside a git repository, so there is no base to compare with", manifest_path.display())
-    })?;
-    let manifest_text = std::fs::read_to_string(manifest_path)
-        .map_err(|error| format!("{}: cannot read: {error}", manifest_path.display()))?;
-    let manifest =
-        Manifest::parse(&manifest_path.display().to_string(), &manifest_text).map_err(|errors| errors.to_string())?;
-    let folder = manifest_path.parent().unwrap_or(Path::new("."));
-    git(&root, &["rev-parse", "--verify", &format!("{base}^{{commit}}")])?;
-    let mut pairs = Vec::new();
-    for schema in manifest.schema_files() {
-        let path: PathBuf = folder.join(schema);
-        let relative = path
-            .strip_prefix(&root)
-            .map_err(|_| format!("{}: not inside the repository", path.display()))?
-            .to_string_lossy()
-            .replace('\\', "/");
-        let new = std::fs::read_to_string(&path).map_err(|error| format!("{relative}: cannot read: {error}"))?;
-        let old = git(&root, &["show", &format!("{base}:{relative}")]).ok();
-        pairs.push(Pair { file: relative, old, new });
-    }
-    Ok(pairs)
 }
 
 fn git(root: &Path, arguments: &[&str]) -> Result<String, String> {

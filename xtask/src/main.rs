@@ -333,13 +333,8 @@ fn compat(against: Against, manifest: Option<PathBuf>, format: Format, ignore: O
         Against::Files((old, new)) => {
             compat_task::file_pair(old, new).map(|pair| compat_task::judge(&[pair], &accepted))
         }
-        Against::History => compat_task::judge_history(&manifest, &accepted),
-        Against::Base(base) => compat_task::base_inputs(&manifest, base).map(|inputs| {
-            let (old, new) = &inputs.documents;
-            let mut report = compat_task::judge_with(&inputs.schemas, (old, new), &accepted);
-            compat_task::judge_manifest(&inputs.manifest, &accepted, &mut report);
-            report
-        }),
+        Against::History => compat_task::Checkout::open(&manifest)?.judge_history(&accepted),
+        Against::Base(base) => compat_task::Checkout::open(&manifest)?.judge_against(base, &accepted),
     });
     let report = match report {
         Ok(report) => report,
