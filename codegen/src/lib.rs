@@ -4,6 +4,7 @@
 //! delivery facts (source, subject pattern, idempotency key). [`generate`] reads a
 //! [`Registry`] (the manifest and its schemas, already in memory) and returns every file of the
 //! generated crate. The library does no I/O: `xtask` reads the inputs and writes the files.
+//! [`reference_pages`] makes, from the same registry, one Markdown reference page per contract.
 //!
 //! The pipeline, one phase a module:
 //! `model` (manifest → checked contracts with Rust names) → `shared` (documents reached by
@@ -22,9 +23,11 @@ mod json_pointer;
 mod manifest;
 mod model;
 mod names;
+mod package;
 mod pattern;
 mod payload;
 pub mod reference;
+mod reference_page;
 mod registry;
 mod render;
 mod schema_check;
@@ -43,6 +46,8 @@ pub use error::{Error, Errors, Warning, WarningKind};
 pub use json::parse_document;
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use model::is_event_type;
+pub use package::GENERATED_RUST_VERSION;
+pub use reference_page::{is_reference_page, reference_pages};
 pub use registry::Registry;
 pub use render::is_generated_manifest;
 pub use schema_check::meta_validate;
@@ -79,35 +84,35 @@ pub struct Unenforced {
     pub keyword: String,
 }
 
-/// How the generated crate is named and versioned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the generated crate is named and versioned, over the manifest's `[package]` table
+/// (`--crate-name`, `--crate-version`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
-    crate_name: String,
-    crate_version: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { crate_name: "cope-events".to_owned(), crate_version: "0.1.0".to_owned() }
-    }
+    crate_name: Option<String>,
+    crate_version: Option<String>,
 }
 
 impl Settings {
-    /// The generated crate's package name (default `cope-events`).
+    /// The generated crate's package name, over the manifest's (default `cope-events`).
     pub fn with_crate_name(mut self, name: impl Into<String>) -> Self {
-        self.crate_name = name.into();
+        self.crate_name = Some(name.into());
         self
     }
 
-    /// The generated crate's package name.
-    pub fn crate_name(&self) -> &str {
-        &self.crate_name
+    /// The package name set here, if any.
+    pub fn crate_name(&self) -> Option<&str> {
+        self.crate_name.as_deref()
     }
 
-    /// The generated crate's package version (default `0.1.0`).
+    /// The generated crate's package version, over the manifest's (default `0.1.0`).
     pub fn with_crate_version(mut self, version: impl Into<String>) -> Self {
-        self.crate_version = version.into();
+        self.crate_version = Some(version.into());
         self
+    }
+
+    /// The package version set here, if any.
+    pub fn crate_version(&self) -> Option<&str> {
+        self.crate_version.as_deref()
     }
 }
 
@@ -127,14 +132,7 @@ pub fn generate_with_progress(
 ) -> Result<Generated, Errors> {
     let manifest = registry.manifest();
     let draft = manifest.default_draft;
-    if let Some(message) = file_names::crate_name_problem(settings.crate_name()) {
-        return Err(Error::Setting {
-            setting: "--crate-name".to_owned(),
-            value: settings.crate_name().to_owned(),
-            message,
-        }
-        .into());
-    }
+    let package = package::resolve(manifest, settings)?;
     let event_types = model::build(registry)?;
     let (bundle, mut errors) = match shared::build(registry, &event_types) {
         Ok(bundle) => (bundle, Vec::new()),
@@ -203,7 +201,7 @@ pub fn generate_with_progress(
     }
     error::collected((), errors)?;
     let shared = bundle.documents.into_iter().zip(shared_payloads).collect();
-    let mut files = emit::crate_files(manifest, settings, &event_types, payloads, shared)?;
+    let mut files = emit::crate_files(manifest, &package, &event_types, payloads, shared)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_file_names(manifest, &files)?;
     not_enforced.sort();

@@ -34,6 +34,8 @@ pub struct Manifest {
     pub default_draft: Draft,
     /// Unknown keywords are errors rather than warnings.
     pub deny_unknown_keywords: bool,
+    /// The `[package]` table: the generated crate's metadata.
+    pub package: PackageMetadata,
     /// The contracts, in manifest order.
     pub contracts: Vec<ContractEntry>,
 }
@@ -55,8 +57,41 @@ struct ManifestToml {
     /// `"warn"` (the default) or `"error"`.
     #[serde(default)]
     unknown_keywords: Option<String>,
+    #[serde(default)]
+    package: PackageMetadata,
     #[serde(default, rename = "contract")]
     contracts: Vec<ContractEntry>,
+}
+
+/// The manifest's `[package]` table: what the generated crate's `Cargo.toml` says of it. Every
+/// key is optional; `--crate-name` and `--crate-version` win over `name` and `version`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageMetadata {
+    /// The package name (default `cope-events`).
+    pub name: Option<String>,
+    /// The package version, semver (default `0.1.0`). A new contract breaks consumers'
+    /// exhaustive matches: it is a new major version.
+    pub version: Option<String>,
+    /// The package description.
+    pub description: Option<String>,
+    /// An SPDX license expression.
+    pub license: Option<String>,
+    /// `false` (the default), `true`, or the registries it may be published to.
+    pub publish: Option<Publish>,
+    /// The oldest Rust toolchain the crate supports (default: this generator's, see
+    /// `GENERATED_RUST_VERSION`).
+    pub rust_version: Option<String>,
+}
+
+/// `publish` in `[package]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Publish {
+    /// Anywhere (`true`) or nowhere (`false`).
+    Allowed(bool),
+    /// Only to these registries (names from the consumer's Cargo configuration).
+    Registries(Vec<String>),
 }
 
 /// One `[[contract]]` table.
@@ -84,6 +119,14 @@ pub struct ContractEntry {
     /// becomes a test of the generated crate.
     #[serde(default)]
     pub examples: Vec<String>,
+    /// The paragraph under the title of the contract's reference page (`cargo xtask docs`);
+    /// without it, the schema's `description`.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Where the contract is published, a row of its reference page's Delivery Contract table
+    /// (`cargo xtask docs`); no row without it.
+    #[serde(default)]
+    pub availability: Option<String>,
 }
 
 /// A contract's `[contract.delivery]` table.
@@ -176,6 +219,7 @@ impl Manifest {
             allowed_hosts: parsed.allowed_hosts,
             default_draft,
             deny_unknown_keywords,
+            package: parsed.package,
             contracts: parsed.contracts,
         })
     }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone};
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -28,6 +29,10 @@ pub const DATA_CONTENT_TYPE: &str = "application/json";
 /// CloudEvents 1.0 restricts extension names to `[a-z0-9]`; COPE publishes this one name with an
 /// underscore, so it is accepted as the single documented exception.
 pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "idempotency_key";
+/// The media type of a structured-mode event (CloudEvents JSON event format).
+pub const STRUCTURED_CONTENT_TYPE: &str = "application/cloudevents+json";
+/// The media type of a batch of structured-mode events.
+pub const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
 
 /// What every payload type knows about its contract. Implemented by the generated code.
 pub trait Contract {
@@ -55,7 +60,7 @@ pub struct CloudEvent<T> {
     pub data: T,
     id: String,
     subject: Option<String>,
-    time: Option<String>,
+    time: Option<EventTime>,
     has_dataschema: bool,
     datacontenttype: Option<Cow<'static, str>>,
     idempotency_key: Option<String>,
@@ -79,10 +84,21 @@ impl<T: Contract> CloudEvent<T> {
         }
     }
 
-    /// Sets `time` (an RFC 3339 timestamp, kept as given).
-    pub fn with_time(mut self, time: impl Into<String>) -> Self {
-        self.time = Some(time.into());
+    /// Sets `time`, written in RFC 3339 with its offset (`Z` for UTC) and as many fractional
+    /// digits as it has.
+    pub fn with_time<Tz: TimeZone>(mut self, time: DateTime<Tz>) -> Self {
+        let time = time.fixed_offset();
+        self.time = Some(EventTime { text: time.to_rfc3339_opts(SecondsFormat::AutoSi, true), parsed: time });
         self
+    }
+
+    /// Sets `time` to an RFC 3339 timestamp written as given (`2026-05-05T12:00:00.000Z`), so
+    /// that a producer keeps its own spelling; other text is refused.
+    pub fn with_time_text(mut self, text: impl Into<String>) -> Result<Self, chrono::ParseError> {
+        let text = text.into();
+        let parsed = DateTime::parse_from_rfc3339(&text)?;
+        self.time = Some(EventTime { text, parsed });
+        Ok(self)
     }
 
     /// Sets the COPE `idempotency_key` extension.
@@ -138,9 +154,13 @@ impl<T: Contract> CloudEvent<T> {
     pub fn subject_identifier(&self) -> Option<&str> {
         self.subject.as_deref()?.strip_prefix(T::SUBJECT_PREFIX)
     }
-    /// CloudEvents `time`, as received.
-    pub fn time(&self) -> Option<&str> {
-        self.time.as_deref()
+    /// CloudEvents `time`, parsed, with the offset it was written with.
+    pub fn time(&self) -> Option<DateTime<FixedOffset>> {
+        self.time.as_ref().map(|time| time.parsed)
+    }
+    /// CloudEvents `time` as received (re-encoding writes this text).
+    pub fn time_text(&self) -> Option<&str> {
+        self.time.as_ref().map(|time| time.text.as_str())
     }
     /// CloudEvents `dataschema`, when the event carried it.
     pub fn dataschema(&self) -> Option<&'static str> {
@@ -191,7 +211,7 @@ impl<T: Contract + Serialize> Serialize for CloudEvent<T> {
             map.serialize_entry("subject", subject)?;
         }
         if let Some(time) = &self.time {
-            map.serialize_entry("time", time)?;
+            map.serialize_entry("time", &time.text)?;
         }
         if let Some(datacontenttype) = &self.datacontenttype {
             map.serialize_entry("datacontenttype", datacontenttype)?;
@@ -234,6 +254,97 @@ impl IdempotencyKey<'_> {
                 IdempotencyKey::SourceId { source: Cow::Owned(source.into_owned()), id: Cow::Owned(id.into_owned()) }
             }
         }
+    }
+}
+
+impl<T: Contract> fmt::Display for CloudEvent<T> {
+    /// `type` `id` from `source`, then `about` `subject` when there is one: what a log line
+    /// needs to find the event again.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} from {}", T::EVENT_TYPE, self.id, T::SOURCE)?;
+        match &self.subject {
+            Some(subject) => write!(f, " about {subject}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `time` as received and as parsed: decoding checked that the text is RFC 3339.
+#[derive(Clone, Debug, PartialEq)]
+struct EventTime {
+    text: String,
+    parsed: DateTime<FixedOffset>,
+}
+
+/// A payload member of `format: date-time`: the text exactly as received (so re-encoding gives
+/// it back byte for byte), with [`Timestamp::parse`] to read it as a time.
+///
+/// Decoding does not check the format (JSON Schema makes `format` an annotation unless a
+/// validator opts in): a producer's odd spelling reaches the consumer, who decides.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Timestamp(String);
+
+impl Timestamp {
+    /// The text as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The text, parsed as an RFC 3339 timestamp with the offset it was written with.
+    pub fn parse(&self) -> Result<DateTime<FixedOffset>, chrono::ParseError> {
+        DateTime::parse_from_rfc3339(&self.0)
+    }
+    /// The text.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for Timestamp {
+    fn from(text: String) -> Self {
+        Timestamp(text)
+    }
+}
+
+impl From<&str> for Timestamp {
+    fn from(text: &str) -> Self {
+        Timestamp(text.to_owned())
+    }
+}
+
+impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
+    /// RFC 3339, with the time's offset (`Z` for UTC) and as many fractional digits as it has.
+    fn from(time: DateTime<Tz>) -> Self {
+        Timestamp(time.fixed_offset().to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl PartialEq<str> for Timestamp {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Timestamp {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Timestamp)
     }
 }
 
@@ -363,6 +474,269 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// What a consumer should do with an event that did not decode, whatever carried it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The delivery can never succeed as it is (garbage, or a producer breaking the contract):
+    /// move it aside for a person, do not retry.
+    DeadLetter,
+    /// A valid event this consumer does not handle (an unknown `type`): acknowledge it.
+    Skip,
+    /// A valid event of a version this crate does not know yet: keep it and retry once the
+    /// crate is regenerated.
+    Park,
+}
+
+impl DecodeError {
+    /// What to do with the event: the "typical consumer action" column of the README's table.
+    pub fn action(&self) -> Action {
+        match self {
+            DecodeError::MalformedJson { .. }
+            | DecodeError::NotACloudEvent { .. }
+            | DecodeError::ContractViolation { .. }
+            | DecodeError::InvalidPayload { .. } => Action::DeadLetter,
+            DecodeError::UnknownEventType { .. } => Action::Skip,
+            DecodeError::UnknownVersion { .. } => Action::Park,
+        }
+    }
+}
+
+/// How an HTTP request carries its events (CloudEvents HTTP protocol binding 1.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The whole event is the body (`application/cloudevents+json`, or any other JSON body
+    /// without `ce-` attributes).
+    Structured,
+    /// Attributes in `ce-*` headers, `datacontenttype` in `Content-Type`, `data` as the body.
+    Binary,
+    /// A JSON array of structured events (`application/cloudevents-batch+json`).
+    Batch,
+}
+
+impl Mode {
+    /// The mode of a request with these headers: by `Content-Type`, else binary when a
+    /// `ce-specversion` header is there, else structured.
+    pub fn of<K: AsRef<str>, V: AsRef<[u8]>>(headers: impl IntoIterator<Item = (K, V)>) -> Mode {
+        let mut content_type = None;
+        let mut has_specversion = false;
+        for (name, value) in headers {
+            let name = name.as_ref();
+            if name.eq_ignore_ascii_case("content-type") {
+                content_type =
+                    std::str::from_utf8(value.as_ref()).ok().map(|text| media_type_essence(text).to_ascii_lowercase());
+            } else if name.eq_ignore_ascii_case("ce-specversion") {
+                has_specversion = true;
+            }
+        }
+        match content_type {
+            Some(essence) if essence == BATCH_CONTENT_TYPE => Mode::Batch,
+            Some(essence) if essence.starts_with("application/cloudevents") => Mode::Structured,
+            _ if has_specversion => Mode::Binary,
+            _ => Mode::Structured,
+        }
+    }
+}
+
+/// A media type without its parameters.
+fn media_type_essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or_default().trim()
+}
+
+/// An event decoded from any of the modes of the CloudEvents HTTP binding. Implemented by
+/// `Event`, by every per-type enum and by every `CloudEvent<T>`: each decodes only the events
+/// it can hold (another type is `UnknownEventType`).
+pub trait Decode: Sized {
+    /// Decodes one structured-mode event (JSON).
+    fn decode(bytes: &[u8]) -> Result<Self, DecodeError>;
+
+    /// Decodes one binary-mode event: attributes from the `ce-*` headers (percent-decoded,
+    /// names in any case), `datacontenttype` from `Content-Type`, the body as `data`. Other
+    /// headers are ignored; an attribute given twice is `NotACloudEvent`. Every rule of
+    /// structured mode holds.
+    fn decode_binary<K: AsRef<str>, V: AsRef<[u8]>>(
+        headers: impl IntoIterator<Item = (K, V)>,
+        body: &[u8],
+    ) -> Result<Self, DecodeError> {
+        Self::decode(binary::to_structured(headers, body)?.as_bytes())
+    }
+
+    /// Decodes a batch: a JSON array of structured events, each decoded on its own, so that
+    /// one bad event does not lose the others. Only a body that is not an array at all is
+    /// an error.
+    fn decode_batch(bytes: &[u8]) -> Result<Vec<Result<Self, DecodeError>>, DecodeError> {
+        let text = utf8(bytes)?;
+        let events: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| match error.classify() {
+            serde_json::error::Category::Data => DecodeError::NotACloudEvent {
+                attribute: None,
+                reason: format!("a batch must be a JSON array of events ({error})"),
+            },
+            _ => DecodeError::MalformedJson { message: error.to_string() },
+        })?;
+        Ok(events.into_iter().map(|event| Self::decode(event.get().as_bytes())).collect())
+    }
+}
+
+/// An event encoded in any mode of the CloudEvents HTTP binding.
+pub trait Encode: Serialize + Sized {
+    /// Structured mode: the event as JSON.
+    fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode_json(self)
+    }
+
+    /// Binary mode: `ce-*` headers (values percent-encoded as the binding requires),
+    /// `Content-Type` from `datacontenttype`, and `data` as the body. Decoding it with
+    /// [`Decode::decode_binary`] gives the same event, but that extension values arrive as
+    /// strings, as headers carry them.
+    fn encode_binary(&self) -> Result<BinaryMessage, EncodeError> {
+        binary::from_structured(&encode_json(self)?)
+    }
+
+    /// A batch of events, as one JSON array.
+    fn encode_batch(events: &[Self]) -> Result<Vec<u8>, EncodeError> {
+        let mut batch = vec![b'['];
+        for (index, event) in events.iter().enumerate() {
+            if index > 0 {
+                batch.push(b',');
+            }
+            batch.extend(encode_json(event)?);
+        }
+        batch.push(b']');
+        Ok(batch)
+    }
+}
+
+impl<T: Contract + Serialize> Encode for CloudEvent<T> {}
+
+impl<T: Contract + DeserializeOwned> Decode for CloudEvent<T> {
+    fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        decode_with(bytes, single_contract::<T, _>)
+    }
+}
+
+/// The dispatch of a `CloudEvent<T>`: `T`'s event type, and its one version.
+fn single_contract<'de, T: Contract + DeserializeOwned, D: CapturedData<'de>>(
+    envelope: Envelope<'de, D>,
+) -> Result<CloudEvent<T>, DecodeError> {
+    if envelope.event_type() != T::EVENT_TYPE {
+        return Err(envelope.unknown_event_type());
+    }
+    envelope.schema_id(&[(T::SCHEMA_ID, T::SCHEMA_VERSION)])?;
+    envelope.into_event()
+}
+
+/// An event in HTTP binary mode: headers, then the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BinaryMessage {
+    /// `ce-*` headers, lowercase, in the event's attribute order, then `content-type` when the
+    /// event has a `datacontenttype`.
+    pub headers: Vec<(String, String)>,
+    /// `data`, as JSON.
+    pub body: Vec<u8>,
+}
+
+/// HTTP binary mode to and from the structured form that decoding and encoding use.
+mod binary {
+    use std::collections::BTreeSet;
+
+    use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+    use serde_json::value::RawValue;
+
+    use super::{is_json_media_type, not_a_cloud_event, utf8, BinaryMessage, DecodeError, EncodeError, Members};
+
+    /// What the binding says to percent-encode in a header value: space, `"`, `%`, and
+    /// everything outside printable ASCII.
+    const HEADER_VALUE: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'%');
+
+    pub(super) fn to_structured<K: AsRef<str>, V: AsRef<[u8]>>(
+        headers: impl IntoIterator<Item = (K, V)>,
+        body: &[u8],
+    ) -> Result<String, DecodeError> {
+        let mut event = String::from("{");
+        let mut seen = BTreeSet::new();
+        let mut json_data = true;
+        for (name, value) in headers {
+            let name = name.as_ref().to_ascii_lowercase();
+            let attribute = if name == "content-type" {
+                "datacontenttype".to_owned()
+            } else if let Some(attribute) = name.strip_prefix("ce-") {
+                if matches!(attribute, "data" | "data_base64" | "datacontenttype") {
+                    return Err(not_a_cloud_event(
+                        attribute,
+                        "cannot be a header in binary mode (the body is `data`, `Content-Type` its media type)",
+                    ));
+                }
+                attribute.to_owned()
+            } else {
+                continue;
+            };
+            let value = std::str::from_utf8(value.as_ref())
+                .ok()
+                .and_then(|text| percent_decode_str(text).decode_utf8().ok())
+                .ok_or_else(|| not_a_cloud_event(&attribute, "is not UTF-8 once percent-decoded"))?;
+            if attribute == "datacontenttype" {
+                json_data = is_json_media_type(&value);
+            }
+            if !seen.insert(attribute.clone()) {
+                return Err(not_a_cloud_event(&attribute, "is given twice"));
+            }
+            if event.len() > 1 {
+                event.push(',');
+            }
+            event.push_str(&serde_json::Value::String(attribute).to_string());
+            event.push(':');
+            event.push_str(&serde_json::Value::String(value.into_owned()).to_string());
+        }
+        if !body.is_empty() {
+            // A body that is not JSON is refused by its media type, which decoding checks
+            // first; its bytes do not matter then.
+            let data = if json_data {
+                let text = utf8(body)?;
+                serde_json::from_str::<&RawValue>(text)
+                    .map_err(|error| DecodeError::MalformedJson { message: format!("body: {error}") })?;
+                text
+            } else {
+                "null"
+            };
+            if event.len() > 1 {
+                event.push(',');
+            }
+            event.push_str("\"data\":");
+            event.push_str(data);
+        }
+        event.push('}');
+        Ok(event)
+    }
+
+    pub(super) fn from_structured(event: &[u8]) -> Result<BinaryMessage, EncodeError> {
+        let members: Members<'_> = serde_json::from_slice(event).map_err(EncodeError)?;
+        let mut message = BinaryMessage { headers: Vec::new(), body: Vec::new() };
+        let mut content_type = None;
+        for (name, value) in members.0 {
+            let text = match serde_json::from_str::<String>(value.get()) {
+                Ok(text) => text,
+                // Booleans and integers (extension values) are written as they are.
+                Err(_) => value.get().to_owned(),
+            };
+            match &*name {
+                "data" => message.body = value.get().as_bytes().to_vec(),
+                "datacontenttype" => content_type = Some(text),
+                _ => message.headers.push((format!("ce-{name}"), utf8_percent_encode(&text, HEADER_VALUE).to_string())),
+            }
+        }
+        if let Some(content_type) = content_type {
+            message.headers.push(("content-type".to_owned(), content_type));
+        }
+        Ok(message)
+    }
+}
+
+/// The body as text: JSON is UTF-8.
+fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
+    std::str::from_utf8(bytes).map_err(|error| DecodeError::MalformedJson {
+        message: format!("invalid UTF-8 at byte {}", error.valid_up_to()),
+    })
+}
+
 /// Encoding failed; only possible for payloads built by hand with values JSON cannot hold.
 #[derive(Debug)]
 pub struct EncodeError(serde_json::Error);
@@ -370,6 +744,12 @@ pub struct EncodeError(serde_json::Error);
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "cannot encode event: {}", self.0)
+    }
+}
+
+impl From<serde_json::Error> for EncodeError {
+    fn from(error: serde_json::Error) -> Self {
+        EncodeError(error)
     }
 }
 
@@ -392,9 +772,7 @@ pub(crate) fn decode_with<'de, E>(
     // JSON is UTF-8, and outside strings only ASCII is valid: checking the whole body once up
     // front rejects exactly what the parser would, and spares it checking every string again
     // (and `data` twice, since it is captured before it is decoded).
-    let text = std::str::from_utf8(bytes).map_err(|error| DecodeError::MalformedJson {
-        message: format!("invalid UTF-8 at byte {}", error.valid_up_to()),
-    })?;
+    let text = utf8(bytes)?;
     let mut error = None;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let envelope = match deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }) {
@@ -697,7 +1075,7 @@ pub(crate) struct Envelope<'de, D> {
     source: Text<'de>,
     event_type: Text<'de>,
     subject: Option<Text<'de>>,
-    time: Option<Text<'de>>,
+    time: Option<(Text<'de>, DateTime<FixedOffset>)>,
     dataschema: Option<Text<'de>>,
     datacontenttype: Option<Text<'de>>,
     idempotency_key: Option<Text<'de>>,
@@ -810,7 +1188,7 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
             data: payload,
             id: self.id.into_owned(),
             subject: self.subject.map(Cow::into_owned),
-            time: self.time.map(Cow::into_owned),
+            time: self.time.map(|(text, parsed)| EventTime { text: text.into_owned(), parsed }),
             has_dataschema: self.dataschema.is_some(),
             datacontenttype,
             idempotency_key: self.idempotency_key.map(Cow::into_owned),
@@ -821,8 +1199,7 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
 
 /// `application/json`, with or without parameters, in any letter case.
 fn is_json_media_type(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim();
-    essence.eq_ignore_ascii_case(DATA_CONTENT_TYPE)
+    media_type_essence(media_type).eq_ignore_ascii_case(DATA_CONTENT_TYPE)
 }
 
 fn is_extension_name(name: &str) -> bool {
@@ -1266,11 +1643,15 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
         if self.data.is_some() && self.has_data_base64 {
             return Err(not_a_cloud_event("data_base64", "must not appear together with data"));
         }
-        if let Some(time) = &self.time {
-            if chrono::DateTime::parse_from_rfc3339(time).is_err() {
-                return Err(not_a_cloud_event("time", &format!("must be an RFC 3339 timestamp, got \"{time}\"")));
-            }
-        }
+        let time = match self.time {
+            None => None,
+            Some(text) => match DateTime::parse_from_rfc3339(&text) {
+                Ok(parsed) => Some((text, parsed)),
+                Err(_) => {
+                    return Err(not_a_cloud_event("time", &format!("must be an RFC 3339 timestamp, got \"{text}\"")))
+                }
+            },
+        };
         if let Some(source) = &self.source {
             if fluent_uri::UriRef::parse(&**source).is_err() {
                 return Err(not_a_cloud_event(
@@ -1284,7 +1665,7 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
             source: required(self.source, "source")?,
             event_type: required(self.event_type, "type")?,
             subject: self.subject,
-            time: self.time,
+            time,
             dataschema: self.dataschema,
             datacontenttype: self.datacontenttype,
             idempotency_key: self.idempotency_key,

@@ -88,3 +88,40 @@ impl<'de> ::serde::Deserialize<'de> for Event {
         runtime::deserialize_with(deserializer, dispatch)
     }
 }
+impl runtime::Decode for Event {
+    fn decode(bytes: &[u8]) -> ::std::result::Result<Self, DecodeError> {
+        runtime::decode_with(bytes, dispatch)
+    }
+}
+impl runtime::Encode for Event {}
+impl ::std::fmt::Display for Event {
+    /// `type` `id` from `source`, and `about` `subject`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Event::TicketingEventPublished(event) => ::std::fmt::Display::fmt(event, f),
+        }
+    }
+}
+impl ::std::convert::From<crate::ticketing_event_published::TicketingEventPublished>
+for Event {
+    fn from(event: crate::ticketing_event_published::TicketingEventPublished) -> Self {
+        Event::TicketingEventPublished(event)
+    }
+}
+impl ::std::convert::From<
+    crate::CloudEvent<crate::ticketing_event_published::v1::TicketingEventPublishedV1>,
+> for Event {
+    fn from(
+        event: crate::CloudEvent<
+            crate::ticketing_event_published::v1::TicketingEventPublishedV1,
+        >,
+    ) -> Self {
+        Event::TicketingEventPublished(
+            crate::ticketing_event_published::TicketingEventPublished::from(event),
+        )
+    }
+}
+#[cfg(feature = "axum")]
+crate::with_axum::extractor!(Event);
+#[cfg(feature = "cloudevents")]
+crate::with_cloudevents::conversions!(Event);

@@ -75,7 +75,9 @@ fn a_valid_schema_generates() {
             "src/lib.rs",
             "src/runtime.rs",
             "src/thing_happened/mod.rs",
-            "src/thing_happened/v1.rs"
+            "src/thing_happened/v1.rs",
+            "src/with_axum.rs",
+            "src/with_cloudevents.rs"
         ]
     );
     assert!(files.iter().all(|file| file.contents.contains("do not edit by hand")));

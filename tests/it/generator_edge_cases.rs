@@ -44,7 +44,18 @@ fn awkward_member_names_decode_and_round_trip() {
 #[test]
 fn formatted_strings_are_kept_exactly() {
     let decoded = decode(&payload()).unwrap();
-    assert_eq!(decoded.at.as_deref(), Some("2026-05-05T14:00:00.000+02:00"));
+    let at = decoded.at.as_ref().expect("`at` is there");
+    assert_eq!(at.as_str(), "2026-05-05T14:00:00.000+02:00", "`format: date-time` keeps its text");
+    let parsed = at.parse().unwrap();
+    assert_eq!(
+        (parsed.timestamp(), parsed.offset().local_minus_utc()),
+        (1_777_982_400, 7200),
+        "and parses with its offset"
+    );
+    let mut odd = payload();
+    odd["at"] = json!("next tuesday");
+    let odd = decode(&odd).map(|decoded| decoded.at);
+    assert!(matches!(&odd, Ok(Some(at)) if at.parse().is_err()), "the format is not enforced: {odd:?}");
 }
 
 #[test]

@@ -23,7 +23,9 @@ fn every_attribute_and_payload_field_is_decoded() {
     assert_eq!(event.event_type(), "ticketing.event.published");
     assert_eq!(event.subject(), Some("event:example"));
     assert_eq!(event.subject_identifier(), Some("example"));
-    assert_eq!(event.time(), Some("2026-05-05T12:00:00.000Z"));
+    assert_eq!(event.time_text(), Some("2026-05-05T12:00:00.000Z"));
+    let time = event.time().expect("the example has a time");
+    assert_eq!((time.timestamp(), time.offset().local_minus_utc()), (1_777_982_400, 0), "parsed, offset kept");
     assert_eq!(event.dataschema(), Some("https://schemas.cope.com/events/ticketing.event.published/v1"));
     assert_eq!(event.datacontenttype(), Some("application/json"));
     assert_eq!(event.cope_idempotency_key(), Some("ticketing.event.published:example"));
@@ -83,7 +85,8 @@ fn contract_constants_match_the_reference_page() {
 fn a_new_event_gets_its_attributes_from_the_contract() {
     let payload = decode_v1(REFERENCE_EXAMPLE.as_bytes()).data;
     let event = CloudEvent::new("ticketing.event.published:example", "example", payload)
-        .with_time("2026-05-05T12:00:00.000Z")
+        .with_time_text("2026-05-05T12:00:00.000Z")
+        .unwrap()
         .with_idempotency_key("ticketing.event.published:example");
     let encoded: serde_json::Value =
         serde_json::from_slice(&encode(&Event::TicketingEventPublished(TicketingEventPublished::V1(event))).unwrap())

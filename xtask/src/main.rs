@@ -8,6 +8,7 @@ use codegen::Settings;
 use xtask::codegen_task::TaskError;
 use xtask::codegen_task::{self, Paths, Target};
 use xtask::compat_task;
+use xtask::docs_task::{self, DocsError};
 use xtask::fetch::{self, FetchError, FetchOptions, Pinning, RetryPolicy};
 use xtask::lock::LockError;
 use xtask::tree::{Mode, Outcome, TreeError};
@@ -41,9 +42,32 @@ enum Command {
         /// [default: generated/ in this repository].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Package name of the generated crate [default: cope-events].
+        /// Package name of the generated crate, over the manifest's `[package]` `name`
+        /// [default: cope-events].
         #[arg(long, value_name = "NAME")]
         crate_name: Option<String>,
+        /// Package version of the generated crate, over the manifest's `[package]` `version`
+        /// [default: 0.1.0].
+        #[arg(long, value_name = "SEMVER")]
+        crate_version: Option<String>,
+    },
+    /// Write one Markdown reference page per contract (delivery contract, payload fields, an
+    /// example CloudEvent, the versioning rule), `<event_type>.v<N>.md`.
+    ///
+    /// Reads the manifest and its schemas as codegen does. The pages' folder belongs to this
+    /// command: it is replaced whole and atomically, and a folder holding anything but pages is
+    /// refused. Works offline.
+    Docs {
+        /// Write nothing; print a unified diff of every page that would change, appear or
+        /// disappear. Exit status: 0 up to date, 1 drift, 2 could not make the pages.
+        #[arg(long)]
+        check: bool,
+        /// The contract manifest [default: schemas/contracts.toml in this repository].
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        /// The folder of pages [default: docs/contracts/ in this repository].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Download every contract's schema, and every document it `$ref`s, into schemas/, and pin
     /// each one's sha256 and draft in schemas/schemas.lock.
@@ -134,7 +158,9 @@ enum Command {
         #[arg(long)]
         manifest: PathBuf,
         #[arg(long)]
-        crate_name: String,
+        crate_name: Option<String>,
+        #[arg(long)]
+        crate_version: Option<String>,
     },
     /// Check that schema edits follow the versioning rule: within a version, fields may be
     /// added; removing or changing the meaning of a documented field needs a new version.
@@ -186,8 +212,13 @@ enum Format {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Codegen { check, manifest, out, crate_name } => codegen(check, manifest, out, crate_name),
-        Command::GenerateWorker { manifest, crate_name } => xtask::worker::serve(&manifest, &crate_name),
+        Command::Codegen { check, manifest, out, crate_name, crate_version } => {
+            codegen(check, manifest, out, settings(crate_name, crate_version))
+        }
+        Command::GenerateWorker { manifest, crate_name, crate_version } => {
+            xtask::worker::serve(&manifest, settings(crate_name, crate_version))
+        }
+        Command::Docs { check, manifest, out } => docs(check, manifest, out),
         Command::Init { folder, out, base_uri, source } => {
             match xtask::init_task::run(&xtask::init_task::InitOptions { folder, out: out.clone(), base_uri, source }) {
                 Ok(guesses) => {
@@ -351,7 +382,7 @@ fn compat(against: Against, manifest: Option<PathBuf>, format: Format, ignore: O
     ExitCode::from(report.verdict() as u8)
 }
 
-/// How a checking command ends (`codegen --check`, `fetch --check`, `fetch --locked`, and
+/// How a checking command ends (`codegen --check`, `docs --check`, `fetch --check`, `fetch --locked`, and
 /// `compat`'s verdicts): 0 clean, 1 findings or drift, 2 could not run. A CI job can tell a
 /// change to review from a broken setup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -367,11 +398,17 @@ impl From<Status> for ExitCode {
     }
 }
 
-fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, crate_name: Option<String>) -> ExitCode {
+/// The crate name and version the command line sets.
+fn settings(crate_name: Option<String>, crate_version: Option<String>) -> Settings {
+    let settings = crate_name.into_iter().fold(Settings::default(), Settings::with_crate_name);
+    crate_version.into_iter().fold(settings, Settings::with_crate_version)
+}
+
+fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, settings: Settings) -> ExitCode {
     let mode = if check { Mode::Check } else { Mode::Write };
     // Writing fails with 1 whatever the reason; checking tells drift (1) from a failure (2).
     let could_not_run = if check { Status::CouldNotRun } else { Status::Findings };
-    let targets = match targets(manifest, out, crate_name) {
+    let targets = match targets(manifest, out, settings) {
         Ok(targets) => targets,
         Err(error) => {
             eprintln!("{error}");
@@ -407,17 +444,45 @@ fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, crate_n
     status.into()
 }
 
+fn docs(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+    let defaults = docs_task::paths_in_repository();
+    let paths = Paths { manifest: manifest.unwrap_or(defaults.manifest), out_dir: out.unwrap_or(defaults.out_dir) };
+    let mode = if check { Mode::Check } else { Mode::Write };
+    match docs_task::run(&paths, mode) {
+        Ok(Outcome::Unchanged) => {
+            eprintln!("{}: up to date", paths.out_dir.display());
+            Status::Clean.into()
+        }
+        Ok(Outcome::Written { changed, added, removed }) => {
+            eprintln!(
+                "{}: wrote {changed} changed and {added} new pages, removed {removed} stale ones",
+                paths.out_dir.display()
+            );
+            Status::Clean.into()
+        }
+        Err(error) => {
+            eprintln!("{}: {error}", paths.out_dir.display());
+            match error {
+                DocsError::Tree(TreeError::Drift(_)) => Status::Findings,
+                // Writing fails with 1 whatever the reason; checking tells drift (1) from a failure (2).
+                _ if check => Status::CouldNotRun,
+                _ => Status::Findings,
+            }
+            .into()
+        }
+    }
+}
+
 /// The crates to generate: the one the options name, or every crate of this repository.
 fn targets(
     manifest: Option<PathBuf>,
     out: Option<PathBuf>,
-    crate_name: Option<String>,
+    settings: Settings,
 ) -> Result<Vec<Target>, codegen_task::TaskError> {
-    if manifest.is_none() && out.is_none() && crate_name.is_none() {
+    if manifest.is_none() && out.is_none() && settings == Settings::default() {
         return Target::all_in_repository();
     }
     let defaults = Paths::in_repository();
-    let settings = crate_name.map_or_else(Settings::default, |name| Settings::default().with_crate_name(name));
     Ok(vec![Target {
         paths: Paths { manifest: manifest.unwrap_or(defaults.manifest), out_dir: out.unwrap_or(defaults.out_dir) },
         settings,

@@ -48,10 +48,9 @@ pub const STACK_ENV: &str = "COPE_CODEGEN_STACK_KIB";
 const PROGRESS: &str = "cope-codegen: reading ";
 
 /// In the child: generates and prints the result; exits 0 with files, 1 with errors.
-pub fn serve(manifest: &Path, crate_name: &str) -> ExitCode {
+pub fn serve(manifest: &Path, settings: Settings) -> ExitCode {
     exit_when_input_ends();
     let manifest = manifest.to_path_buf();
-    let settings = Settings::default().with_crate_name(crate_name);
     let work = move || -> Reply {
         let registry = match load_registry(&manifest) {
             Ok(registry) => registry,
@@ -117,8 +116,8 @@ pub fn generated_files_isolated(
         .arg(WORKER_COMMAND)
         .arg("--manifest")
         .arg(&paths.manifest)
-        .arg("--crate-name")
-        .arg(settings.crate_name())
+        .args(settings.crate_name().map(|name| ["--crate-name", name]).into_iter().flatten())
+        .args(settings.crate_version().map(|version| ["--crate-version", version]).into_iter().flatten())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -46,12 +46,24 @@ pub(crate) fn lib_rs(
         mod runtime;
         #(pub mod #modules;)*
         #shared
+        /// axum extractors for structured, binary and batch requests (feature `axum`).
+        #[cfg(feature = "axum")]
+        pub mod with_axum;
+        /// Conversions to and from `cloudevents::Event` (feature `cloudevents`).
+        #[cfg(feature = "cloudevents")]
+        pub mod with_cloudevents;
 
         pub use event::{decode, encode, Event};
         pub use runtime::{
-            CloudEvent, Contract, DecodeError, EncodeError, IdempotencyKey, InvalidExtension, Json,
-            DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
+            Action, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode, EncodeError,
+            IdempotencyKey, InvalidExtension, Json, Mode, Timestamp, BATCH_CONTENT_TYPE,
+            DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION, STRUCTURED_CONTENT_TYPE,
         };
+        /// The chrono crate of [`CloudEvent::time`] and [`Timestamp::parse`].
+        pub use ::chrono;
+        /// The CloudEvents SDK crate of the `with_cloudevents` conversions.
+        #[cfg(feature = "cloudevents")]
+        pub use ::cloudevents;
         #(#enums)*
     };
     rust_file("src/lib.rs".to_owned(), &manifest.file, &docs, items)

@@ -21,6 +21,19 @@ pub(crate) fn event_rs(manifest: &Manifest, event_types: &[EventType]) -> Result
     let subject = accessor(quote!(subject()));
     let idempotency_key = accessor(quote!(idempotency_key()));
     let serialize = accessor(quote!(serialize(serializer)));
+    let display = quote! { match self { #(Event::#variants(event) => ::std::fmt::Display::fmt(event, f),)* } };
+    // Every version's `CloudEvent<Payload>`, with the event type and variant it belongs to.
+    let (version_types, (version_modules, version_variants)): (Vec<_>, (Vec<_>, Vec<_>)) = event_types
+        .iter()
+        .flat_map(|event_type| {
+            event_type.versions.iter().map(move |version| {
+                let module = format_ident!("{}", event_type.module);
+                let (version_module, payload) =
+                    (format_ident!("{}", version.module), format_ident!("{}", version.payload_type));
+                (quote!(crate::#module::#version_module::#payload), (module, format_ident!("{}", event_type.enum_name)))
+            })
+        })
+        .unzip();
     let items = quote! {
         use crate::runtime::{self, CapturedData, DecodeError, EncodeError, Envelope, IdempotencyKey};
 
@@ -79,6 +92,42 @@ pub(crate) fn event_rs(manifest: &Manifest, event_types: &[EventType]) -> Result
                 runtime::deserialize_with(deserializer, dispatch)
             }
         }
+
+        impl runtime::Decode for Event {
+            fn decode(bytes: &[u8]) -> ::std::result::Result<Self, DecodeError> {
+                runtime::decode_with(bytes, dispatch)
+            }
+        }
+
+        impl runtime::Encode for Event {}
+
+        impl ::std::fmt::Display for Event {
+            /// `type` `id` from `source`, and `about` `subject`.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display
+            }
+        }
+
+        #(
+            impl ::std::convert::From<crate::#modules::#variants> for Event {
+                fn from(event: crate::#modules::#variants) -> Self {
+                    Event::#variants(event)
+                }
+            }
+        )*
+
+        #(
+            impl ::std::convert::From<crate::CloudEvent<#version_types>> for Event {
+                fn from(event: crate::CloudEvent<#version_types>) -> Self {
+                    Event::#version_variants(crate::#version_modules::#version_variants::from(event))
+                }
+            }
+        )*
+
+        #[cfg(feature = "axum")]
+        crate::with_axum::extractor!(Event);
+        #[cfg(feature = "cloudevents")]
+        crate::with_cloudevents::conversions!(Event);
     };
     let docs = ["".to_owned(), "`Event`, the dispatch over every event type, and `decode` / `encode`.".to_owned()];
     rust_file("src/event.rs".to_owned(), &manifest.file, &docs, items)

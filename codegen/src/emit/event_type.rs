@@ -28,6 +28,7 @@ pub(crate) fn module_rs(manifest: &Manifest, event_type: &EventType) -> Result<G
     let subject = accessor(quote!(subject()));
     let idempotency_key = accessor(quote!(idempotency_key()));
     let serialize = accessor(quote!(serialize(serializer)));
+    let display = quote! { match self { #(Self::#variants(event) => ::std::fmt::Display::fmt(event, f),)* } };
     let items = quote! {
         use crate::runtime::{CapturedData, DecodeError, Envelope, IdempotencyKey};
 
@@ -81,6 +82,40 @@ pub(crate) fn module_rs(manifest: &Manifest, event_type: &EventType) -> Result<G
                 #serialize
             }
         }
+
+        impl crate::runtime::Decode for #name {
+            /// Decodes one structured-mode event of this type; another type is `UnknownEventType`.
+            fn decode(bytes: &[u8]) -> ::std::result::Result<Self, DecodeError> {
+                crate::runtime::decode_with(bytes, |envelope| {
+                    if envelope.event_type() != EVENT_TYPE {
+                        return ::std::result::Result::Err(envelope.unknown_event_type());
+                    }
+                    Self::from_envelope(envelope)
+                })
+            }
+        }
+
+        impl crate::runtime::Encode for #name {}
+
+        impl ::std::fmt::Display for #name {
+            /// `type` `id` from `source`, and `about` `subject`.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display
+            }
+        }
+
+        #(
+            impl ::std::convert::From<crate::CloudEvent<#modules::#payloads>> for #name {
+                fn from(event: crate::CloudEvent<#modules::#payloads>) -> Self {
+                    Self::#variants(event)
+                }
+            }
+        )*
+
+        #[cfg(feature = "axum")]
+        crate::with_axum::extractor!(#name);
+        #[cfg(feature = "cloudevents")]
+        crate::with_cloudevents::conversions!(#name);
     };
     let docs = vec![
         String::new(),

@@ -11,16 +11,17 @@ use quote::{format_ident, quote};
 use crate::error::Errors;
 use crate::manifest::Manifest;
 use crate::model::EventType;
+use crate::package::Package;
 use crate::render::rust_file;
-use crate::{GeneratedFile, Settings};
+use crate::GeneratedFile;
 
 /// The test file and the example files, or nothing when no contract has examples.
 pub(crate) fn files(
     manifest: &Manifest,
-    settings: &Settings,
+    package: &Package,
     event_types: &[EventType],
 ) -> Result<Vec<GeneratedFile>, Errors> {
-    let krate = format_ident!("{}", settings.crate_name().replace('-', "_"));
+    let krate = format_ident!("{}", package.name.replace('-', "_"));
     let mut files = Vec::new();
     let mut tests = Vec::new();
     for event_type in event_types {

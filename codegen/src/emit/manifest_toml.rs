@@ -1,8 +1,9 @@
 //! `Cargo.toml` of the generated crate.
 
 use crate::manifest::Manifest;
+use crate::package::Package;
 use crate::render::header;
-use crate::{GeneratedFile, Settings};
+use crate::GeneratedFile;
 
 /// Crates the payload types need beyond serde and serde_json.
 pub(crate) struct Dependencies {
@@ -10,22 +11,24 @@ pub(crate) struct Dependencies {
     pub regex: bool,
 }
 
-pub(crate) fn cargo_toml(manifest: &Manifest, settings: &Settings, dependencies: &Dependencies) -> GeneratedFile {
+pub(crate) fn cargo_toml(manifest: &Manifest, package: &Package, dependencies: &Dependencies) -> GeneratedFile {
     let mut text = format!(
         r#"# {header}
 
 [package]
-name = "{name}"
-version = "{version}"
-edition = "2021"
-publish = false
-description = "Typed COPE events: CloudEvents envelope, payload types and dispatch enums."
-
+{package}
 [lib]
 # Documentation comes from schema text, which must never run as a doctest.
 doctest = false
 # The crate has no unit tests: `cargo test` need not build it a second time to find none.
 test = false
+
+# Integrations a consumer asks for; by default the crate needs none of their dependencies.
+[features]
+# `TryFrom` both ways between `cloudevents::Event` (cloudevents-sdk) and the event types.
+cloudevents = ["dep:cloudevents", "dep:url"]
+# axum extractors for structured, binary and batch requests, with rejections by action.
+axum = ["dep:axum"]
 
 [dependencies]
 serde = {{ version = "1.0.200", features = ["derive"] }}
@@ -33,10 +36,13 @@ serde_json = {{ version = "1.0.120", features = ["raw_value"] }}
 serde_path_to_error = "0.1.16"
 chrono = {{ version = "0.4.38", default-features = false, features = ["alloc"] }}
 fluent-uri = "0.4"
+percent-encoding = "2.3"
+cloudevents = {{ package = "cloudevents-sdk", version = "0.9", default-features = false, optional = true }}
+url = {{ version = "2.5", optional = true }}
+axum = {{ version = "0.8", default-features = false, optional = true }}
 "#,
         header = header(&manifest.file),
-        name = settings.crate_name,
-        version = settings.crate_version,
+        package = package.toml_lines(),
     );
     if dependencies.regex {
         text.push_str(

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `Cargo.toml` | [`manifest_toml::cargo_toml`] |
 //! | `src/lib.rs` | [`crate_root::lib_rs`] |
-//! | `src/runtime.rs` | [`runtime::runtime_rs`] (the envelope, from a template) |
+//! | `src/runtime.rs`, `src/with_axum.rs`, `src/with_cloudevents.rs` | [`runtime::runtime_files`] (the envelope and the integrations, from templates) |
 //! | `src/event.rs` | [`dispatch::event_rs`] (`Event`, `decode`, `encode`) |
 //! | `src/<type>/mod.rs` | [`event_type::module_rs`] (constants, per-type enum) |
 //! | `src/<type>/v<N>.rs` | [`version::module_rs`] (payload types, `Contract` impl) |
@@ -23,14 +23,15 @@ mod version;
 use crate::error::Errors;
 use crate::manifest::Manifest;
 use crate::model::EventType;
+use crate::package::Package;
 use crate::payload::Payload;
 use crate::shared::SharedDocument;
-use crate::{GeneratedFile, Settings};
+use crate::GeneratedFile;
 
 /// Every file of the crate; `payloads` are in the order of the versions of `event_types`.
 pub(crate) fn crate_files(
     manifest: &Manifest,
-    settings: &Settings,
+    package: &Package,
     event_types: &[EventType],
     payloads: Vec<Payload>,
     shared: Vec<(SharedDocument, Payload)>,
@@ -40,11 +41,11 @@ pub(crate) fn crate_files(
     };
     let documents: Vec<&SharedDocument> = shared.iter().map(|(document, _)| document).collect();
     let mut files = vec![
-        manifest_toml::cargo_toml(manifest, settings, &dependencies),
-        runtime::runtime_rs(manifest),
+        manifest_toml::cargo_toml(manifest, package, &dependencies),
         crate_root::lib_rs(manifest, event_types, !documents.is_empty())?,
         dispatch::event_rs(manifest, event_types)?,
     ];
+    files.extend(runtime::runtime_files(manifest));
     if !documents.is_empty() {
         files.push(shared::module_rs(manifest, &documents)?);
     }
@@ -58,7 +59,7 @@ pub(crate) fn crate_files(
             files.push(version::module_rs(event_type, version, payload)?);
         }
     }
-    files.extend(examples::files(manifest, settings, event_types)?);
+    files.extend(examples::files(manifest, package, event_types)?);
     Ok(files)
 }
 

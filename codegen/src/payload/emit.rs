@@ -11,7 +11,7 @@ pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
     let mut items = Vec::new();
     for item in &module.items {
         let tokens = match &item.kind {
-            Kind::Struct(structure) => super::emit_struct::items(item, structure),
+            Kind::Struct(structure) => super::emit_struct::items(item, structure, module),
             Kind::Literals(literals) => super::emit_literals::items(item, literals),
             Kind::Union(union) => super::emit_union::items(item, union),
             Kind::Newtype(newtype) => super::emit_newtype::items(item, newtype),
@@ -37,6 +37,7 @@ pub(crate) fn tokens(ty: &Ty) -> TokenStream {
         Ty::Unsigned => quote!(u64),
         Ty::Number => quote!(::serde_json::Number),
         Ty::String => quote!(::std::string::String),
+        Ty::DateTime => quote!(crate::runtime::Timestamp),
         Ty::Named(name) => {
             let name = format_ident!("{name}");
             quote!(#name)

@@ -11,7 +11,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::emit::{doc_attributes, tokens};
-use super::model::{Field, Item, PresenceRule, Struct};
+use super::model::{Field, Item, Kind, Module, PresenceRule, Struct, Ty};
 use crate::names;
 
 /// The field that keeps members a schema does not document.
@@ -62,7 +62,7 @@ fn field_idents(structure: &Struct) -> (Vec<String>, Ident, Vec<Ident>) {
     (idents, undocumented, patterns)
 }
 
-pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
+pub(crate) fn items(item: &Item, structure: &Struct, module: &Module) -> TokenStream {
     let name = format_ident!("{}", item.name);
     let (idents, undocumented, pattern_fields) = field_idents(structure);
     let mut members = Vec::new();
@@ -119,7 +119,8 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
         ))]);
         quote!(#doc pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,)
     });
-    let constants = if defaults.is_empty() { quote!() } else { quote!(impl #name { #(#defaults)* }) };
+    let constructor = constructor(structure, &idents, &undocumented, &patterns, module);
+    let constants = quote!(impl #name { #constructor #(#defaults)* });
     // A union whose branch this is takes it only without undocumented members.
     let closed = if structure.closed {
         quote! {
@@ -146,6 +147,91 @@ pub(crate) fn items(item: &Item, structure: &Struct) -> TokenStream {
         #deserialize
         #serialize
     }
+}
+
+/// `new`, taking every required member but those a one-value enum fills in (`const`), and a
+/// `with_<field>` setter per optional member.
+fn constructor(
+    structure: &Struct,
+    idents: &[String],
+    undocumented: &Ident,
+    patterns: &[Pattern],
+    module: &Module,
+) -> TokenStream {
+    let mut parameters = Vec::new();
+    let mut values = Vec::new();
+    let mut setters = Vec::new();
+    for (field, ident) in structure.fields.iter().zip(idents) {
+        let field_ident = format_ident!("{ident}");
+        if !field.required && field.ty == Ty::Null && !field.nullable {
+            // A member that can only be `null`: present or not is all there is to set.
+            let setter = format_ident!("with_{ident}");
+            let doc = format!(" {}", super::docs::inert_text(&format!("Sets `{}` (to `null`).", field.wire_name)));
+            setters.push(quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter(mut self) -> Self {
+                    self.#field_ident = ::std::option::Option::Some(());
+                    self
+                }
+            });
+            values.push(quote!(#field_ident: ::std::option::Option::None));
+        } else if !field.required {
+            let ty = tokens(&field.ty.clone().nullable(field.nullable));
+            let setter = format_ident!("with_{ident}");
+            let null = if field.nullable { " (`None` is `null`)" } else { "" };
+            let doc = format!(" {}", super::docs::inert_text(&format!("Sets `{}`{null}.", field.wire_name)));
+            setters.push(quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#field_ident = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+            values.push(quote!(#field_ident: ::std::option::Option::None));
+        } else if let Some(constant) = the_constant(&field.ty, field.nullable, module) {
+            values.push(quote!(#field_ident: #constant));
+        } else {
+            let ty = tokens(&field.rust_ty());
+            parameters.push(quote!(#field_ident: impl ::std::convert::Into<#ty>));
+            values.push(quote!(#field_ident: #field_ident.into()));
+        }
+    }
+    let pattern_fields = patterns.iter().map(|pattern| &pattern.field);
+    quote! {
+        /// A value with the required members given, constants filled in, optional members
+        /// absent and no undocumented members.
+        #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+        pub fn new(#(#parameters),*) -> Self {
+            Self {
+                #(#values,)*
+                #(#pattern_fields: ::std::collections::BTreeMap::new(),)*
+                #undocumented: ::std::collections::BTreeMap::new(),
+            }
+        }
+        #(#setters)*
+    }
+}
+
+/// The one value a member of this type can have: `null`, or a one-value enum of this module
+/// (`const`).
+fn the_constant(ty: &Ty, nullable: bool, module: &Module) -> Option<TokenStream> {
+    if nullable {
+        return None;
+    }
+    let name = match ty {
+        Ty::Null => return Some(quote!(())),
+        Ty::Named(name) => name,
+        _ => return None,
+    };
+    module.items.iter().find(|item| item.name == *name).and_then(|item| match &item.kind {
+        Kind::Literals(literals) if literals.len() == 1 => {
+            let (name, variant) = (format_ident!("{name}"), format_ident!("{}", literals[0].variant));
+            Some(quote!(#name::#variant))
+        }
+        _ => None,
+    })
 }
 
 /// A field's documentation: the schema's, then what the field's type means where it is not

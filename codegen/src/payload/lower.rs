@@ -883,7 +883,9 @@ impl<'a> Lower<'a> {
             }
             "string" => {
                 let checks = checks::string_checks(object);
-                if checks.is_empty() {
+                if checks.is_empty() && object.get("format").and_then(Value::as_str) == Some("date-time") {
+                    Ty::DateTime
+                } else if checks.is_empty() {
                     Ty::String
                 } else {
                     self.checked(Ty::String, Checks::String(checks), object, hint)

@@ -24,6 +24,9 @@ pub(crate) enum Ty {
     /// `1.0` stays `1.0`; `1e2` comes back as `100.0`).
     Number,
     String,
+    /// A string of `format: date-time`: its text as received, with a parsing accessor (the
+    /// format is not checked on decode).
+    DateTime,
     /// A type of this module, by name.
     Named(String),
     /// A type of a shared module, by path (`crate::shared::<module>::<Type>`).

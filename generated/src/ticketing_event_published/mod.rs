@@ -78,3 +78,36 @@ impl ::serde::Serialize for TicketingEventPublished {
         }
     }
 }
+impl crate::runtime::Decode for TicketingEventPublished {
+    /// Decodes one structured-mode event of this type; another type is `UnknownEventType`.
+    fn decode(bytes: &[u8]) -> ::std::result::Result<Self, DecodeError> {
+        crate::runtime::decode_with(
+            bytes,
+            |envelope| {
+                if envelope.event_type() != EVENT_TYPE {
+                    return ::std::result::Result::Err(envelope.unknown_event_type());
+                }
+                Self::from_envelope(envelope)
+            },
+        )
+    }
+}
+impl crate::runtime::Encode for TicketingEventPublished {}
+impl ::std::fmt::Display for TicketingEventPublished {
+    /// `type` `id` from `source`, and `about` `subject`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::V1(event) => ::std::fmt::Display::fmt(event, f),
+        }
+    }
+}
+impl ::std::convert::From<crate::CloudEvent<v1::TicketingEventPublishedV1>>
+for TicketingEventPublished {
+    fn from(event: crate::CloudEvent<v1::TicketingEventPublishedV1>) -> Self {
+        Self::V1(event)
+    }
+}
+#[cfg(feature = "axum")]
+crate::with_axum::extractor!(TicketingEventPublished);
+#[cfg(feature = "cloudevents")]
+crate::with_cloudevents::conversions!(TicketingEventPublished);

@@ -42,6 +42,50 @@ pub struct TicketingEventPublishedV1 {
         crate::runtime::Json,
     >,
 }
+impl TicketingEventPublishedV1 {
+    /// A value with the required members given, constants filled in, optional members
+    /// absent and no undocumented members.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new(
+        capacity: impl ::std::convert::Into<i64>,
+        ends_at: impl ::std::convert::Into<::std::string::String>,
+        event_id: impl ::std::convert::Into<::std::string::String>,
+        event_product_ids: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::runtime::Json>,
+        >,
+        occurred_at: impl ::std::convert::Into<::std::string::String>,
+        starts_at: impl ::std::convert::Into<::std::string::String>,
+        timezone: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            capacity: capacity.into(),
+            ends_at: ends_at.into(),
+            event_id: event_id.into(),
+            event_product_ids: event_product_ids.into(),
+            event_type: TicketingEventPublishedV1EventType::TicketingEventPublished,
+            occurred_at: occurred_at.into(),
+            schema_version: TicketingEventPublishedV1SchemaVersion::V1_0,
+            starts_at: starts_at.into(),
+            status: TicketingEventPublishedV1Status::Published,
+            timezone: timezone.into(),
+            title: title.into(),
+            venue: ::std::option::Option::None,
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `venue`.
+    #[must_use]
+    pub fn with_venue(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, crate::runtime::Json>,
+        >,
+    ) -> Self {
+        self.venue = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
