@@ -106,6 +106,8 @@ pub(crate) fn from_structured(event: &[u8]) -> Result<cloudevents::Event, Encode
         .into_iter()
         .collect();
     let mut sdk = cloudevents::Event::default();
+    // The SDK's default event carries the current time: an event without `time` keeps none.
+    sdk.set_time(None::<chrono::DateTime<chrono::Utc>>);
     for (name, value) in &members {
         let text = || serde_json::from_str::<String>(value.as_text()).unwrap_or_else(|_| value.as_text().to_owned());
         match name.as_str() {

@@ -102,6 +102,14 @@ mod cloudevents_sdk {
         "timezone": "example_timezone", "title": "example_title"}"#;
 
     #[test]
+    fn an_event_without_time_gets_none_from_the_sdk() {
+        let event = decode(&edited_example(|event| drop(event.remove("time")))).unwrap();
+        let sdk = cloudevents::Event::try_from(event.clone()).unwrap();
+        assert_eq!(sdk.time(), None);
+        assert_eq!(Event::try_from(sdk).unwrap(), event);
+    }
+
+    #[test]
     fn a_value_the_sdk_cannot_hold_is_an_error_not_a_loss() {
         let huge = edited_example(|event| {
             event["data"].as_object_mut().unwrap().insert("venue".into(), serde_json::json!({}));
