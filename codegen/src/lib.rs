@@ -33,20 +33,12 @@ mod render;
 mod schema_check;
 mod shared;
 
-/// The runtime template, compiled and tested here as well as in every generated crate.
-#[cfg(test)]
-#[path = "../templates/runtime.rs"]
-#[allow(dead_code, reason = "the generated crates use parts these tests do not")]
-mod runtime;
-#[cfg(test)]
-mod runtime_tests;
-
 pub use draft::{Draft, DRAFTS};
 pub use error::{Error, Errors, Warning, WarningKind};
 pub use json::parse_document;
 pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
 pub use model::is_event_type;
-pub use package::GENERATED_RUST_VERSION;
+pub use package::{GENERATED_RUST_VERSION, RUNTIME_CRATE, RUNTIME_VERSION};
 pub use reference_page::{is_reference_page, reference_pages};
 pub use registry::Registry;
 pub use render::is_generated_manifest;
@@ -85,11 +77,13 @@ pub struct Unenforced {
 }
 
 /// How the generated crate is named and versioned, over the manifest's `[package]` table
-/// (`--crate-name`, `--crate-version`).
+/// (`--crate-name`, `--crate-version`), and where its runtime crate comes from
+/// (`--runtime-path`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     crate_name: Option<String>,
     crate_version: Option<String>,
+    runtime_path: Option<String>,
 }
 
 impl Settings {
@@ -113,6 +107,19 @@ impl Settings {
     /// The package version set here, if any.
     pub fn crate_version(&self) -> Option<&str> {
         self.crate_version.as_deref()
+    }
+
+    /// The runtime crate ([`RUNTIME_CRATE`]) as a path dependency: its folder relative to the
+    /// generated crate's, with `/` separators (`../runtime`). Without it the generated crate
+    /// takes the runtime from its registry (crates.io), at exactly [`RUNTIME_VERSION`].
+    pub fn with_runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// The runtime path set here, if any.
+    pub fn runtime_path(&self) -> Option<&str> {
+        self.runtime_path.as_deref()
     }
 }
 

@@ -10,6 +10,15 @@ use crate::Settings;
 /// checked by `tests/it/toolchain.rs` and by clippy's `incompatible_msrv`.
 pub const GENERATED_RUST_VERSION: &str = "1.89";
 
+/// The crate every generated crate depends on for its envelope, errors and decoding machinery
+/// (`runtime/` in this repository).
+pub const RUNTIME_CRATE: &str = "cope-events-runtime";
+
+/// The version of [`RUNTIME_CRATE`] the generated code is written against; generated crates
+/// pin it exactly, since they call its hidden helpers. `tests/it/toolchain.rs` checks that it
+/// is the version of `runtime/Cargo.toml`.
+pub const RUNTIME_VERSION: &str = "0.1.0";
+
 /// What the generated `Cargo.toml` says of the package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Package {
@@ -19,6 +28,8 @@ pub(crate) struct Package {
     pub license: Option<String>,
     pub publish: Publish,
     pub rust_version: String,
+    /// The runtime crate's folder, relative to the generated crate's, for a path dependency.
+    pub runtime_path: Option<String>,
 }
 
 /// The package of `manifest` under `settings`; a bad value is an error naming the setting or
@@ -82,6 +93,7 @@ pub(crate) fn resolve(manifest: &Manifest, settings: &Settings) -> Result<Packag
             license: metadata.license.clone(),
             publish: metadata.publish.clone().unwrap_or(Publish::Allowed(false)),
             rust_version,
+            runtime_path: settings.runtime_path().map(str::to_owned),
         },
         errors,
     )
@@ -135,6 +147,15 @@ impl Package {
             }
         }
         lines
+    }
+
+    /// The dependency line of the runtime crate.
+    pub(crate) fn runtime_dependency(&self) -> String {
+        let path = match &self.runtime_path {
+            Some(path) => format!(", path = {}", toml::Value::String(path.clone())),
+            None => String::new(),
+        };
+        format!("{RUNTIME_CRATE} = {{ version = \"={RUNTIME_VERSION}\"{path} }}\n")
     }
 }
 

@@ -9,16 +9,16 @@
 //! |---|---|---|
 //! | `ticketing.event.published` | v1 | [`ticketing_event_published`] |
 #![forbid(unsafe_code)]
+/// The runtime crate, under the name the generated modules use.
+#[rustfmt::skip]
+use ::cope_events_runtime as runtime;
+#[rustfmt::skip]
 mod event;
-mod runtime;
+#[rustfmt::skip]
 pub mod ticketing_event_published;
-/// axum extractors for structured, binary and batch requests (feature `axum`).
-#[cfg(feature = "axum")]
-pub mod with_axum;
-/// Conversions to and from `cloudevents::Event` (feature `cloudevents`).
-#[cfg(feature = "cloudevents")]
-pub mod with_cloudevents;
+#[rustfmt::skip]
 pub use event::{decode, encode, Event};
+#[rustfmt::skip]
 pub use runtime::{
     Action, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode,
     EncodeError, IdempotencyKey, InvalidExtension, Json, Mode, Timestamp,
@@ -26,8 +26,19 @@ pub use runtime::{
     STRUCTURED_CONTENT_TYPE,
 };
 /// The chrono crate of [`CloudEvent::time`] and [`Timestamp::parse`].
-pub use ::chrono;
+#[rustfmt::skip]
+pub use runtime::chrono;
+/// axum extractors for structured, binary and batch requests (feature `axum`).
+#[cfg(feature = "axum")]
+#[rustfmt::skip]
+pub use runtime::with_axum;
+/// Conversions to and from `cloudevents::Event` (feature `cloudevents`).
+#[cfg(feature = "cloudevents")]
+#[rustfmt::skip]
+pub use runtime::with_cloudevents;
 /// The CloudEvents SDK crate of the `with_cloudevents` conversions.
 #[cfg(feature = "cloudevents")]
-pub use ::cloudevents;
+#[rustfmt::skip]
+pub use runtime::cloudevents;
+#[rustfmt::skip]
 pub use ticketing_event_published::TicketingEventPublished;

@@ -25,14 +25,14 @@ fn drift_is_reported_with_a_diff_and_the_fix() {
     // A hand edit of one byte on disk, and a stray file.
     let lib = copy.path().join("src/lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
-    std::fs::write(&lib, text.replacen("mod runtime;", "mod runtime; ", 1)).unwrap();
+    std::fs::write(&lib, text.replacen("mod event;", "mod event; ", 1)).unwrap();
     std::fs::write(copy.path().join("src/notes.rs"), "// by hand\n").unwrap();
     match ensure_tree(copy.path(), &files, Mode::Check, FIX_COMMAND) {
         Err(TreeError::Drift(drift)) => {
             assert_eq!(drift.changed, ["src/lib.rs"]);
             assert_eq!(drift.removed, ["src/notes.rs"]);
             let message = TreeError::Drift(drift).to_string();
-            assert!(message.contains("-mod runtime; \n") && message.contains("+mod runtime;\n"), "{message}");
+            assert!(message.contains("-mod event; \n") && message.contains("+mod event;\n"), "{message}");
             assert!(message.contains(FIX_COMMAND), "{message}");
         }
         other => panic!("expected drift, got {other:?}"),

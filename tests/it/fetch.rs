@@ -109,9 +109,8 @@ fn fetch_locks_every_document_and_codegen_makes_the_committed_crate() {
 
     // Generating from the fetched folder gives the committed crate, which `cargo test` compiles.
     let paths = Paths { manifest: folder.join("contracts.toml"), out_dir: folder.join("out") };
-    let settings = codegen::Settings::default().with_crate_name(format!("cope-events-fixture-{FIXTURE}"));
-    let files = codegen_task::generated_files(&paths, &settings).expect("generates");
     let committed_crate = codegen_task::project_root().join("tests/fixtures/generated").join(FIXTURE);
+    let files = codegen_task::generated_files(&paths, &codegen_task::settings_of(&committed_crate)).expect("generates");
     ensure_tree(&committed_crate, &files, Mode::Check, codegen_task::FIX_COMMAND)
         .expect("identical to the committed crate");
 

@@ -86,9 +86,8 @@ fn check_route(name: &str, options: impl Fn(&Path) -> FetchOptions) {
     assert_eq!(fetch::check(&folder.join("contracts.toml")).expect("offline check passes"), report.documents);
 
     let paths = Paths { manifest: folder.join("contracts.toml"), out_dir: folder.join("out") };
-    let settings = codegen::Settings::default().with_crate_name(format!("cope-events-fixture-corpus-{name}"));
-    let files = codegen_task::generated_files(&paths, &settings).expect("generates");
     let committed = codegen_task::project_root().join("tests/fixtures/generated").join(format!("corpus-{name}"));
+    let files = codegen_task::generated_files(&paths, &codegen_task::settings_of(&committed)).expect("generates");
     ensure_tree(&committed, &files, Mode::Check, codegen_task::FIX_COMMAND).expect("identical to the committed crate");
 }
 

@@ -26,9 +26,19 @@ fn workspace_rust_version() -> String {
     manifest["workspace"]["package"]["rust-version"].as_str().expect("the workspace declares rust-version").to_owned()
 }
 
+/// The workspace's dependency graph for this machine's platform (the packages of other
+/// platforms' targets need not be downloaded for an offline run).
 fn metadata() -> Value {
+    let rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned()))
+        .arg("-vV")
+        .output()
+        .expect("rustc runs");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
+        .expect("rustc -vV names the host");
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", &host])
         .current_dir(workspace_root())
         .output()
         .expect("cargo runs");
@@ -126,4 +136,26 @@ fn the_pinned_toolchain_is_no_older_than_the_rust_version() {
     let channel = pinned["toolchain"]["channel"].as_str().unwrap();
     assert!(version(channel) >= version(&workspace_rust_version()), "{channel}");
     assert_eq!(channel.split('.').count(), 3, "a release, not `stable`: the trybuild snapshots are of one rustc");
+}
+
+#[test]
+fn every_generated_crate_pins_the_runtime_crate_of_this_workspace() {
+    let metadata = metadata();
+    let packages = metadata["packages"].as_array().unwrap();
+    let runtime = packages.iter().find(|package| package["name"] == codegen::RUNTIME_CRATE).expect("a member");
+    assert_eq!(runtime["version"], codegen::RUNTIME_VERSION, "codegen::RUNTIME_VERSION names runtime/Cargo.toml's");
+    let generated: Vec<&Value> =
+        packages.iter().filter(|package| package["manifest_path"].as_str().unwrap().contains("generated")).collect();
+    assert!(generated.len() >= 10, "the generated crates are found");
+    for package in generated {
+        let dependency = package["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|dependency| dependency["name"] == codegen::RUNTIME_CRATE)
+            .unwrap_or_else(|| panic!("{} depends on the runtime", package["name"]));
+        assert_eq!(dependency["req"], format!("={}", codegen::RUNTIME_VERSION), "{}", package["name"]);
+        let path = Path::new(dependency["path"].as_str().expect("a path dependency in this repository"));
+        assert_eq!(path.canonicalize().unwrap(), workspace_root().join("runtime").canonicalize().unwrap());
+    }
 }

@@ -36,6 +36,8 @@ const FIXTURE_REGISTRIES: &str = "tests/fixtures/registries";
 pub const FIXTURE_CORPUS: &str = "tests/fixtures/corpus";
 /// Where each fixture registry's crate is generated.
 const FIXTURE_CRATES: &str = "tests/fixtures/generated";
+/// The runtime crate every generated crate of this repository depends on by path.
+pub const RUNTIME_CRATE_DIR: &str = "runtime";
 
 impl Paths {
     /// The repository's own manifest and output folder.
@@ -50,7 +52,13 @@ impl Target {
     /// test fixture registry, sorted by folder name.
     pub fn all_in_repository() -> Result<Vec<Target>, TaskError> {
         let root = project_root();
-        let mut targets = vec![Target { paths: Paths::in_repository(), settings: Settings::default() }];
+        let runtime = root.join(RUNTIME_CRATE_DIR);
+        let with_runtime = |settings: Settings, out_dir: &Path| -> Result<Settings, TaskError> {
+            Ok(settings.with_runtime_path(relative_path(out_dir, &runtime)?))
+        };
+        let paths = Paths::in_repository();
+        let settings = with_runtime(Settings::default(), &paths.out_dir)?;
+        let mut targets = vec![Target { paths, settings }];
         // Made-up registries, then real ones vendored with their licenses (`corpus-<name>`).
         for (folder, prefix) in [(FIXTURE_REGISTRIES, ""), (FIXTURE_CORPUS, "corpus-")] {
             let fixtures = root.join(folder);
@@ -63,17 +71,53 @@ impl Target {
                 .collect();
             names.sort();
             for name in names {
+                let out_dir = root.join(FIXTURE_CRATES).join(format!("{prefix}{name}"));
+                let settings = Settings::default().with_crate_name(format!("cope-events-fixture-{prefix}{name}"));
                 targets.push(Target {
-                    paths: Paths {
-                        manifest: fixtures.join(&name).join("contracts.toml"),
-                        out_dir: root.join(FIXTURE_CRATES).join(format!("{prefix}{name}")),
-                    },
-                    settings: Settings::default().with_crate_name(format!("cope-events-fixture-{prefix}{name}")),
+                    settings: with_runtime(settings, &out_dir)?,
+                    paths: Paths { manifest: fixtures.join(&name).join("contracts.toml"), out_dir },
                 });
             }
         }
         Ok(targets)
     }
+}
+
+/// `to` as seen from the folder `from`, with `/` separators (`../runtime`), as a path
+/// dependency in `from/Cargo.toml` names it. Neither folder need exist.
+pub fn relative_path(from: &Path, to: &Path) -> Result<String, TaskError> {
+    let parts = |path: &Path| -> Result<Vec<std::ffi::OsString>, TaskError> {
+        let absolute =
+            std::path::absolute(path).map_err(|source| TaskError::Read { path: path.display().to_string(), source })?;
+        let mut parts = Vec::new();
+        for component in absolute.components() {
+            match component {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                other => parts.push(other.as_os_str().to_owned()),
+            }
+        }
+        Ok(parts)
+    };
+    let (from, to) = (parts(from)?, parts(to)?);
+    let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let ups = std::iter::repeat_n("..".to_owned(), from.len() - shared);
+    let downs = to[shared..].iter().map(|part| part.to_string_lossy().into_owned());
+    let relative: Vec<String> = ups.chain(downs).collect();
+    Ok(if relative.is_empty() { ".".to_owned() } else { relative.join("/") })
+}
+
+/// The settings `cargo xtask codegen` generates the repository's crate in `out_dir` with (its
+/// name, its runtime path), for generating the same crate from inputs elsewhere.
+///
+/// # Panics
+/// If no crate of the repository is generated into `out_dir`.
+pub fn settings_of(out_dir: &Path) -> Settings {
+    let targets = Target::all_in_repository().expect("the repository's fixture folders are readable");
+    let target = targets.into_iter().find(|target| target.paths.out_dir == out_dir);
+    target.unwrap_or_else(|| panic!("{}: no crate of this repository is generated there", out_dir.display())).settings
 }
 
 /// Why the task failed.

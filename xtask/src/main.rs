@@ -50,6 +50,11 @@ enum Command {
         /// [default: 0.1.0].
         #[arg(long, value_name = "SEMVER")]
         crate_version: Option<String>,
+        /// The folder of the runtime crate (cope-events-runtime), for a path dependency
+        /// [default: runtime/ for the crates of this repository; with --manifest or --out,
+        /// none: the generated crate takes the runtime from crates.io].
+        #[arg(long, value_name = "DIR")]
+        runtime: Option<PathBuf>,
     },
     /// Write one Markdown reference page per contract (delivery contract, payload fields, an
     /// example CloudEvent, the versioning rule), `<event_type>.v<N>.md`.
@@ -161,6 +166,9 @@ enum Command {
         crate_name: Option<String>,
         #[arg(long)]
         crate_version: Option<String>,
+        /// The runtime's folder relative to the generated crate's, as `Cargo.toml` writes it.
+        #[arg(long)]
+        runtime_path: Option<String>,
     },
     /// Check that schema edits follow the versioning rule: within a version, fields may be
     /// added; removing or changing the meaning of a documented field needs a new version.
@@ -212,11 +220,13 @@ enum Format {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Codegen { check, manifest, out, crate_name, crate_version } => {
-            codegen(check, manifest, out, settings(crate_name, crate_version))
+        Command::Codegen { check, manifest, out, crate_name, crate_version, runtime } => {
+            codegen(check, manifest, out, runtime, settings(crate_name, crate_version))
         }
-        Command::GenerateWorker { manifest, crate_name, crate_version } => {
-            xtask::worker::serve(&manifest, settings(crate_name, crate_version))
+        Command::GenerateWorker { manifest, crate_name, crate_version, runtime_path } => {
+            let settings =
+                runtime_path.into_iter().fold(settings(crate_name, crate_version), Settings::with_runtime_path);
+            xtask::worker::serve(&manifest, settings)
         }
         Command::Docs { check, manifest, out } => docs(check, manifest, out),
         Command::Init { folder, out, base_uri, source } => {
@@ -404,11 +414,17 @@ fn settings(crate_name: Option<String>, crate_version: Option<String>) -> Settin
     crate_version.into_iter().fold(settings, Settings::with_crate_version)
 }
 
-fn codegen(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>, settings: Settings) -> ExitCode {
+fn codegen(
+    check: bool,
+    manifest: Option<PathBuf>,
+    out: Option<PathBuf>,
+    runtime: Option<PathBuf>,
+    settings: Settings,
+) -> ExitCode {
     let mode = if check { Mode::Check } else { Mode::Write };
     // Writing fails with 1 whatever the reason; checking tells drift (1) from a failure (2).
     let could_not_run = if check { Status::CouldNotRun } else { Status::Findings };
-    let targets = match targets(manifest, out, settings) {
+    let targets = match targets(manifest, out, runtime, settings) {
         Ok(targets) => targets,
         Err(error) => {
             eprintln!("{error}");
@@ -477,14 +493,17 @@ fn docs(check: bool, manifest: Option<PathBuf>, out: Option<PathBuf>) -> ExitCod
 fn targets(
     manifest: Option<PathBuf>,
     out: Option<PathBuf>,
+    runtime: Option<PathBuf>,
     settings: Settings,
 ) -> Result<Vec<Target>, codegen_task::TaskError> {
-    if manifest.is_none() && out.is_none() && settings == Settings::default() {
+    if manifest.is_none() && out.is_none() && runtime.is_none() && settings == Settings::default() {
         return Target::all_in_repository();
     }
     let defaults = Paths::in_repository();
-    Ok(vec![Target {
-        paths: Paths { manifest: manifest.unwrap_or(defaults.manifest), out_dir: out.unwrap_or(defaults.out_dir) },
-        settings,
-    }])
+    let paths = Paths { manifest: manifest.unwrap_or(defaults.manifest), out_dir: out.unwrap_or(defaults.out_dir) };
+    let settings = match runtime {
+        Some(runtime) => settings.with_runtime_path(codegen_task::relative_path(&paths.out_dir, &runtime)?),
+        None => settings,
+    };
+    Ok(vec![Target { paths, settings }])
 }

@@ -118,6 +118,7 @@ pub fn generated_files_isolated(
         .arg(&paths.manifest)
         .args(settings.crate_name().map(|name| ["--crate-name", name]).into_iter().flatten())
         .args(settings.crate_version().map(|version| ["--crate-version", version]).into_iter().flatten())
+        .args(settings.runtime_path().map(|path| ["--runtime-path", path]).into_iter().flatten())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

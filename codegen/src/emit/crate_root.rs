@@ -35,36 +35,50 @@ pub(crate) fn lib_rs(
         quote!(pub use #module::#name;)
     });
     let shared = has_shared.then(|| {
-        quote!(
+        quote! {
+            #[rustfmt::skip]
             pub mod shared;
-        )
+        }
     });
+    // Every item is `#[rustfmt::skip]` (an inner `#![rustfmt::skip]` is unstable), so that
+    // `cargo fmt --all` leaves the generated crate as prettyplease wrote it and `--check`
+    // finds no drift.
     let items: TokenStream = quote! {
         #![forbid(unsafe_code)]
 
-        mod event;
-        mod runtime;
-        #(pub mod #modules;)*
-        #shared
-        /// axum extractors for structured, binary and batch requests (feature `axum`).
-        #[cfg(feature = "axum")]
-        pub mod with_axum;
-        /// Conversions to and from `cloudevents::Event` (feature `cloudevents`).
-        #[cfg(feature = "cloudevents")]
-        pub mod with_cloudevents;
+        /// The runtime crate, under the name the generated modules use.
+        #[rustfmt::skip]
+        use ::cope_events_runtime as runtime;
 
+        #[rustfmt::skip]
+        mod event;
+        #(#[rustfmt::skip] pub mod #modules;)*
+        #shared
+
+        #[rustfmt::skip]
         pub use event::{decode, encode, Event};
+        #[rustfmt::skip]
         pub use runtime::{
             Action, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode, EncodeError,
             IdempotencyKey, InvalidExtension, Json, Mode, Timestamp, BATCH_CONTENT_TYPE,
             DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION, STRUCTURED_CONTENT_TYPE,
         };
         /// The chrono crate of [`CloudEvent::time`] and [`Timestamp::parse`].
-        pub use ::chrono;
+        #[rustfmt::skip]
+        pub use runtime::chrono;
+        /// axum extractors for structured, binary and batch requests (feature `axum`).
+        #[cfg(feature = "axum")]
+        #[rustfmt::skip]
+        pub use runtime::with_axum;
+        /// Conversions to and from `cloudevents::Event` (feature `cloudevents`).
+        #[cfg(feature = "cloudevents")]
+        #[rustfmt::skip]
+        pub use runtime::with_cloudevents;
         /// The CloudEvents SDK crate of the `with_cloudevents` conversions.
         #[cfg(feature = "cloudevents")]
-        pub use ::cloudevents;
-        #(#enums)*
+        #[rustfmt::skip]
+        pub use runtime::cloudevents;
+        #(#[rustfmt::skip] #enums)*
     };
     rust_file("src/lib.rs".to_owned(), &manifest.file, &docs, items)
 }

@@ -38,6 +38,7 @@ pub(crate) fn files(
                 tests.push(quote! {
                     #[doc = #doc]
                     #[test]
+                    #[rustfmt::skip]
                     fn #test() {
                         round_trip(
                             #krate::#module::EVENT_TYPE,
@@ -54,9 +55,12 @@ pub(crate) fn files(
     if tests.is_empty() {
         return Ok(Vec::new());
     }
+    // `#[rustfmt::skip]` on every item, as in `src/lib.rs`: `cargo fmt --all` leaves the file
+    // as generated.
     let items = quote! {
         /// Wraps `data` in a CloudEvent of its contract; it must decode, and encode back to the
         /// same JSON.
+        #[rustfmt::skip]
         fn round_trip(event_type: &str, source: &str, subject_prefix: &str, schema_id: &str, data: &str) {
             // The example's text goes into the body as published.
             let envelope = ::serde_json::json!({

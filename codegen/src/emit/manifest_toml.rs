@@ -5,7 +5,7 @@ use crate::package::Package;
 use crate::render::header;
 use crate::GeneratedFile;
 
-/// Crates the payload types need beyond serde and serde_json.
+/// Crates the payload types need beyond the runtime, serde and serde_json.
 pub(crate) struct Dependencies {
     /// `pattern`s, matched by the linear-time `regex` crate.
     pub regex: bool,
@@ -26,23 +26,19 @@ test = false
 # Integrations a consumer asks for; by default the crate needs none of their dependencies.
 [features]
 # `TryFrom` both ways between `cloudevents::Event` (cloudevents-sdk) and the event types.
-cloudevents = ["dep:cloudevents", "dep:url"]
+cloudevents = ["{runtime}/cloudevents"]
 # axum extractors for structured, binary and batch requests, with rejections by action.
-axum = ["dep:axum"]
+axum = ["{runtime}/axum"]
 
 [dependencies]
-serde = {{ version = "1.0.200", features = ["derive"] }}
+# The envelope, errors and decoding machinery, the same for every registry.
+{runtime_dependency}serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = {{ version = "1.0.120", features = ["raw_value"] }}
-serde_path_to_error = "0.1.16"
-chrono = {{ version = "0.4.38", default-features = false, features = ["alloc"] }}
-fluent-uri = "0.4"
-percent-encoding = "2.3"
-cloudevents = {{ package = "cloudevents-sdk", version = "0.9", default-features = false, optional = true }}
-url = {{ version = "2.5", optional = true }}
-axum = {{ version = "0.8", default-features = false, optional = true }}
 "#,
         header = header(&manifest.file),
         package = package.toml_lines(),
+        runtime = crate::RUNTIME_CRATE,
+        runtime_dependency = package.runtime_dependency(),
     );
     if dependencies.regex {
         text.push_str(

@@ -4,7 +4,6 @@
 //! |---|---|
 //! | `Cargo.toml` | [`manifest_toml::cargo_toml`] |
 //! | `src/lib.rs` | [`crate_root::lib_rs`] |
-//! | `src/runtime.rs`, `src/with_axum.rs`, `src/with_cloudevents.rs` | [`runtime::runtime_files`] (the envelope and the integrations, from templates) |
 //! | `src/event.rs` | [`dispatch::event_rs`] (`Event`, `decode`, `encode`) |
 //! | `src/<type>/mod.rs` | [`event_type::module_rs`] (constants, per-type enum) |
 //! | `src/<type>/v<N>.rs` | [`version::module_rs`] (payload types, `Contract` impl) |
@@ -16,7 +15,6 @@ mod dispatch;
 mod event_type;
 mod examples;
 mod manifest_toml;
-mod runtime;
 mod shared;
 mod version;
 
@@ -45,7 +43,6 @@ pub(crate) fn crate_files(
         crate_root::lib_rs(manifest, event_types, !documents.is_empty())?,
         dispatch::event_rs(manifest, event_types)?,
     ];
-    files.extend(runtime::runtime_files(manifest));
     if !documents.is_empty() {
         files.push(shared::module_rs(manifest, &documents)?);
     }

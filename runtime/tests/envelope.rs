@@ -1,10 +1,10 @@
-//! Tests of the runtime template (`templates/runtime.rs`) on its own, with a hand-written
+//! Tests of the runtime on its own, with a hand-written
 //! contract, so that the envelope's rules are checked independently of any registry.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::runtime::{
+use cope_events_runtime::{
     decode_with, encode_json, CapturedData, CloudEvent, Contract, DecodeError, Envelope, IdempotencyKey,
 };
 
@@ -127,7 +127,7 @@ fn without_dataschema_or_schema_version_the_version_is_unknown() {
 
 #[test]
 fn union_decoding_is_bounded_in_depth_and_attempts() {
-    use crate::runtime::payload::{attempt_branch, enter_union};
+    use cope_events_runtime::payload::{attempt_branch, enter_union};
     type Error = serde_json::Error;
     let mut held = Vec::new();
     for _ in 0..64 {
@@ -148,7 +148,7 @@ fn union_decoding_is_bounded_in_depth_and_attempts() {
 
 #[test]
 fn untyped_values_are_checked_for_repeated_keys_in_one_pass_over_their_text() {
-    use crate::runtime::Json;
+    use cope_events_runtime::Json;
     for valid in [
         r#"{"a": "}{\"", "b": [1e400, {"a": 1}], "c": {"a": {"a": null}}}"#,
         "123456789012345678901234567890123456789",
