@@ -1,0 +1,464 @@
+//! The envelope reader: one pass over a structured-mode event, its attributes checked, `data` captured for the dispatcher.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use chrono::{DateTime, FixedOffset};
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
+
+use crate::attributes::{extension_value_problem, is_extension_name, is_json_media_type, not_a_cloud_event, utf8};
+use crate::cloud_event::{CloudEvent, Contract, EventTime};
+use crate::error::{DecodeError, EncodeError};
+use crate::json::{Json, Key, Text};
+use crate::{DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION};
+
+/// Encodes any serialisable event as structured-mode JSON.
+pub fn encode_json<E: Serialize>(event: &E) -> Result<Vec<u8>, EncodeError> {
+    serde_json::to_vec(event).map_err(EncodeError)
+}
+
+/// Decodes `bytes` with `dispatch` choosing the event type and version.
+#[doc(hidden)]
+pub fn decode_with<'de, E>(
+    bytes: &'de [u8],
+    dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
+) -> Result<E, DecodeError> {
+    // JSON is UTF-8, and outside strings only ASCII is valid: checking the whole body once up
+    // front rejects exactly what the parser would, and spares it checking every string again
+    // (and `data` twice, since it is captured before it is decoded).
+    let text = utf8(bytes)?;
+    let mut error = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let envelope = match deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }) {
+        Ok(envelope) => envelope,
+        // A syntax error is malformed JSON even inside an attribute the visitor was reading.
+        Err(json_error) if json_error.classify() != serde_json::error::Category::Data => {
+            return Err(from_json_error(&json_error))
+        }
+        Err(json_error) => return Err(error.unwrap_or_else(|| from_json_error(&json_error))),
+    };
+    deserializer.end().map_err(|json_error| from_json_error(&json_error))?;
+    dispatch(envelope.validate()?)
+}
+
+/// The `Deserialize` implementation behind the generated `Event`, for serde_json's
+/// `Deserializer` and `Value` (`data` and untyped values are captured as JSON text).
+#[doc(hidden)]
+pub fn deserialize_with<'de, D: Deserializer<'de>, E>(
+    deserializer: D,
+    dispatch: fn(Envelope<'de, Json>) -> Result<E, DecodeError>,
+) -> Result<E, D::Error> {
+    let mut error = None;
+    let envelope = deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }).map_err(
+        |serde_error| match error.take() {
+            Some(decode_error) => de::Error::custom(decode_error),
+            None => serde_error,
+        },
+    )?;
+    envelope.validate().and_then(dispatch).map_err(de::Error::custom)
+}
+
+pub(crate) fn from_json_error(error: &serde_json::Error) -> DecodeError {
+    match error.classify() {
+        serde_json::error::Category::Data => {
+            DecodeError::NotACloudEvent { attribute: None, reason: format!("the body is not a JSON object ({error})") }
+        }
+        _ => DecodeError::MalformedJson { message: error.to_string() },
+    }
+}
+
+pub(crate) fn path_error<'de, T: DeserializeOwned, D: Deserializer<'de>>(deserializer: D) -> (String, String)
+where
+    D::Error: fmt::Display,
+{
+    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Ok(_) => ("data".to_owned(), "does not match the payload schema".to_owned()),
+        Err(error) => {
+            let path = error.path().to_string();
+            let path = if path == "." { "data".to_owned() } else { format!("data.{path}") };
+            (path, error.into_inner().to_string())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SchemaVersionProbe {
+    #[serde(default)]
+    pub(crate) schema_version: Option<String>,
+}
+
+/// A CloudEvent whose required attributes are present and well formed, with `data` not yet
+/// decoded. The generated dispatch code turns it into a typed `CloudEvent`.
+#[doc(hidden)]
+pub struct Envelope<'de, D> {
+    id: Text<'de>,
+    source: Text<'de>,
+    event_type: Text<'de>,
+    subject: Option<Text<'de>>,
+    time: Option<(Text<'de>, DateTime<FixedOffset>)>,
+    dataschema: Option<Text<'de>>,
+    datacontenttype: Option<Text<'de>>,
+    idempotency_key: Option<Text<'de>>,
+    extensions: BTreeMap<String, Json>,
+    data: Option<D>,
+    has_data_base64: bool,
+}
+
+impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
+    /// CloudEvents `type`.
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// The error for a `type` the dispatcher does not know.
+    pub fn unknown_event_type(&self) -> DecodeError {
+        DecodeError::UnknownEventType {
+            event_type: self.event_type.to_string(),
+            source: self.source.to_string(),
+            id: self.id.to_string(),
+        }
+    }
+
+    /// The schema id of the version this event is, among `versions` (schema id,
+    /// `schema_version` constant): found by `dataschema`, or when that is absent by the
+    /// payload's `schema_version`.
+    pub fn schema_id(&self, versions: &[(&'static str, Option<&'static str>)]) -> Result<&'static str, DecodeError> {
+        let found = match &self.dataschema {
+            Some(dataschema) => versions.iter().find(|(id, _)| *id == &**dataschema),
+            None => {
+                let schema_version = self.data.as_ref().and_then(CapturedData::schema_version);
+                let found = schema_version
+                    .as_deref()
+                    .and_then(|seen| versions.iter().find(|(_, version)| *version == Some(seen)));
+                if found.is_none() {
+                    return Err(self.unknown_version(schema_version));
+                }
+                found
+            }
+        };
+        found.map(|(id, _)| *id).ok_or_else(|| self.unknown_version(None))
+    }
+
+    /// The error for a version the dispatcher does not know.
+    pub fn unknown_version(&self, schema_version: Option<String>) -> DecodeError {
+        DecodeError::UnknownVersion {
+            event_type: self.event_type.to_string(),
+            dataschema: self.dataschema.as_deref().map(str::to_owned),
+            schema_version,
+            id: self.id.to_string(),
+        }
+    }
+
+    /// Checks the event against `T`'s delivery contract and decodes its payload.
+    pub fn into_event<T: Contract + DeserializeOwned>(self) -> Result<CloudEvent<T>, DecodeError> {
+        let violation = |attribute: &str, reason: String| DecodeError::ContractViolation {
+            event_type: T::EVENT_TYPE,
+            attribute: attribute.to_owned(),
+            reason,
+        };
+        if *self.source != *T::SOURCE {
+            return Err(violation("source", format!("must be `{}`, got `{}`", T::SOURCE, &*self.source)));
+        }
+        match self.subject.as_deref().map(|subject| subject.strip_prefix(T::SUBJECT_PREFIX)) {
+            Some(Some(identifier)) if !identifier.is_empty() => {}
+            Some(_) => {
+                return Err(violation(
+                    "subject",
+                    format!(
+                        "must be `{}<identifier>`, got `{}`",
+                        T::SUBJECT_PREFIX,
+                        self.subject.as_deref().unwrap_or_default()
+                    ),
+                ))
+            }
+            None => return Err(violation("subject", format!("is required (`{}<identifier>`)", T::SUBJECT_PREFIX))),
+        }
+        let datacontenttype = match self.datacontenttype {
+            None => None,
+            Some(Text::Borrowed(DATA_CONTENT_TYPE)) => Some(Cow::Borrowed(DATA_CONTENT_TYPE)),
+            Some(media_type) if is_json_media_type(&media_type) => Some(Cow::Owned(media_type.into_owned())),
+            Some(other) => {
+                return Err(violation("datacontenttype", format!("must be `{DATA_CONTENT_TYPE}`, got `{other}`")))
+            }
+        };
+        if self.has_data_base64 {
+            return Err(violation(
+                "data_base64",
+                "binary data is not allowed: the payload is a JSON object".to_owned(),
+            ));
+        }
+        let Some(data) = self.data else {
+            return Err(violation("data", "is required".to_owned()));
+        };
+        let payload =
+            data.decode::<T>().map_err(|(path, reason)| match (T::SCHEMA_VERSION, data.schema_version()) {
+                (Some(expected), Some(seen)) if self.dataschema.is_some() && seen != expected => violation(
+                    "dataschema",
+                    format!(
+                        "names `{}` (schema_version `{expected}`) but data.schema_version is `{seen}`",
+                        T::SCHEMA_ID
+                    ),
+                ),
+                _ => DecodeError::InvalidPayload { event_type: T::EVENT_TYPE, version: T::VERSION, path, reason },
+            })?;
+        Ok(CloudEvent {
+            data: payload,
+            id: self.id.into_owned(),
+            subject: self.subject.map(Cow::into_owned),
+            time: self.time.map(|(text, parsed)| EventTime { text: text.into_owned(), parsed }),
+            has_dataschema: self.dataschema.is_some(),
+            datacontenttype,
+            idempotency_key: self.idempotency_key.map(Cow::into_owned),
+            extensions: self.extensions,
+        })
+    }
+}
+
+/// A context attribute's value: a string, or any other JSON value (consumed whole, so that a
+/// syntax error inside it is still reported as malformed JSON).
+pub(crate) enum AttributeValue<'de> {
+    String(Text<'de>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for AttributeValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnyValue;
+        impl<'de> Visitor<'de> for AnyValue {
+            type Value = AttributeValue<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+                Ok(AttributeValue::String(Cow::Borrowed(value)))
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(AttributeValue::String(Cow::Owned(value.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+                Ok(AttributeValue::String(Cow::Owned(value)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(AttributeValue::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(AttributeValue::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(AttributeValue::Other)
+            }
+        }
+        deserializer.deserialize_any(AnyValue)
+    }
+}
+
+pub(crate) struct EnvelopeVisitor<'a, D> {
+    error: &'a mut Option<DecodeError>,
+    data: PhantomData<D>,
+}
+
+/// The envelope's members as read, before any check beyond their JSON types.
+pub(crate) struct RawEnvelope<'de, D> {
+    specversion: Option<Text<'de>>,
+    id: Option<Text<'de>>,
+    source: Option<Text<'de>>,
+    event_type: Option<Text<'de>>,
+    subject: Option<Text<'de>>,
+    time: Option<Text<'de>>,
+    dataschema: Option<Text<'de>>,
+    datacontenttype: Option<Text<'de>>,
+    idempotency_key: Option<Text<'de>>,
+    extensions: BTreeMap<String, Json>,
+    data: Option<D>,
+    has_data_base64: bool,
+}
+
+impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
+    type Value = RawEnvelope<'de, D>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CloudEvents structured-mode JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut raw = RawEnvelope {
+            specversion: None,
+            id: None,
+            source: None,
+            event_type: None,
+            subject: None,
+            time: None,
+            dataschema: None,
+            datacontenttype: None,
+            idempotency_key: None,
+            extensions: BTreeMap::new(),
+            data: None,
+            has_data_base64: false,
+        };
+        while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
+            let slot = match &*name {
+                "specversion" => &mut raw.specversion,
+                "id" => &mut raw.id,
+                "source" => &mut raw.source,
+                "type" => &mut raw.event_type,
+                "subject" => &mut raw.subject,
+                "time" => &mut raw.time,
+                "dataschema" => &mut raw.dataschema,
+                "datacontenttype" => &mut raw.datacontenttype,
+                IDEMPOTENCY_KEY_ATTRIBUTE => &mut raw.idempotency_key,
+                "data" => {
+                    if raw.data.is_some() {
+                        return Err(fail(self.error, "data", "appears twice"));
+                    }
+                    raw.data = Some(map.next_value::<D>()?);
+                    continue;
+                }
+                "data_base64" => {
+                    if raw.has_data_base64 {
+                        return Err(fail(self.error, "data_base64", "appears twice"));
+                    }
+                    map.next_value::<de::IgnoredAny>()?;
+                    raw.has_data_base64 = true;
+                    continue;
+                }
+                _ => {
+                    let name = name.into_owned();
+                    if !is_extension_name(&name) {
+                        return Err(fail(self.error, &name, "is not a valid extension attribute name ([a-z0-9]+)"));
+                    }
+                    let value = match map.next_value::<Json>() {
+                        Ok(value) => value,
+                        Err(value_error) => {
+                            *self.error = Some(not_a_cloud_event(&name, &value_error.to_string()));
+                            return Err(value_error);
+                        }
+                    };
+                    if let Some(reason) = extension_value_problem(value.as_text()) {
+                        return Err(fail(self.error, &name, reason));
+                    }
+                    if raw.extensions.insert(name.clone(), value).is_some() {
+                        return Err(fail(self.error, &name, "appears twice"));
+                    }
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(fail(self.error, &name, "appears twice"));
+            }
+            match map.next_value::<AttributeValue<'de>>()? {
+                AttributeValue::String(value) => *slot = Some(value),
+                AttributeValue::Other => return Err(fail(self.error, &name, "must be a string")),
+            }
+        }
+        Ok(raw)
+    }
+}
+
+pub(crate) fn fail<E: de::Error>(slot: &mut Option<DecodeError>, attribute: &str, reason: &str) -> E {
+    let error = not_a_cloud_event(attribute, reason);
+    let message = error.to_string();
+    *slot = Some(error);
+    E::custom(message)
+}
+
+impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
+    /// The CloudEvents 1.0 rules that hold for every event type.
+    fn validate(self) -> Result<Envelope<'de, D>, DecodeError> {
+        let required = |value: Option<Text<'de>>, attribute: &str| match value {
+            Some(value) if !value.is_empty() => Ok(value),
+            Some(_) => Err(not_a_cloud_event(attribute, "must not be empty")),
+            None => Err(not_a_cloud_event(attribute, "is required")),
+        };
+        let specversion = required(self.specversion, "specversion")?;
+        if specversion != SPEC_VERSION {
+            return Err(not_a_cloud_event(
+                "specversion",
+                &format!("must be \"{SPEC_VERSION}\", got \"{specversion}\""),
+            ));
+        }
+        if self.data.is_some() && self.has_data_base64 {
+            return Err(not_a_cloud_event("data_base64", "must not appear together with data"));
+        }
+        let time = match self.time {
+            None => None,
+            Some(text) => match DateTime::parse_from_rfc3339(&text) {
+                Ok(parsed) => Some((text, parsed)),
+                Err(_) => {
+                    return Err(not_a_cloud_event("time", &format!("must be an RFC 3339 timestamp, got \"{text}\"")))
+                }
+            },
+        };
+        if let Some(source) = &self.source {
+            if fluent_uri::UriRef::parse(&**source).is_err() {
+                return Err(not_a_cloud_event(
+                    "source",
+                    &format!("must be a URI-reference (RFC 3986), got \"{source}\""),
+                ));
+            }
+        }
+        Ok(Envelope {
+            id: required(self.id, "id")?,
+            source: required(self.source, "source")?,
+            event_type: required(self.event_type, "type")?,
+            subject: self.subject,
+            time,
+            dataschema: self.dataschema,
+            datacontenttype: self.datacontenttype,
+            idempotency_key: self.idempotency_key,
+            extensions: self.extensions,
+            data: self.data,
+            has_data_base64: self.has_data_base64,
+        })
+    }
+}
+
+/// `data` as captured while reading the envelope, before its type is known.
+#[doc(hidden)]
+pub trait CapturedData<'de>: Deserialize<'de> {
+    /// The captured JSON text.
+    fn text(&self) -> &str;
+
+    /// Decodes the captured `data` into `T`, naming the path of the first error.
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, (String, String)> {
+        serde_json::from_str(self.text()).map_err(|_| {
+            // Errors are rare: only then pay for tracking the path.
+            let mut deserializer = serde_json::Deserializer::from_str(self.text());
+            path_error::<T, _>(&mut deserializer)
+        })
+    }
+
+    /// The payload's `schema_version` member, when it is a string.
+    fn schema_version(&self) -> Option<String> {
+        serde_json::from_str::<SchemaVersionProbe>(self.text()).ok()?.schema_version
+    }
+}
+
+impl<'de> CapturedData<'de> for &'de RawValue {
+    fn text(&self) -> &str {
+        self.get()
+    }
+}
+
+impl CapturedData<'_> for Json {
+    fn text(&self) -> &str {
+        self.as_text()
+    }
+}
