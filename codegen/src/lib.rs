@@ -24,6 +24,7 @@ mod manifest;
 mod model;
 mod names;
 mod package;
+mod parallel;
 mod pattern;
 mod payload;
 pub mod reference;
@@ -84,6 +85,8 @@ pub struct Settings {
     crate_name: Option<String>,
     crate_version: Option<String>,
     runtime_path: Option<String>,
+    /// How the generator runs (not what it makes: the output is the same for any value).
+    threads: parallel::Threads,
 }
 
 impl Settings {
@@ -121,21 +124,45 @@ impl Settings {
     pub fn runtime_path(&self) -> Option<&str> {
         self.runtime_path.as_deref()
     }
+
+    /// At most `count` threads generate files at once (at least one; default: as many as the
+    /// machine runs at once). The output does not depend on it.
+    pub fn with_threads(mut self, count: usize) -> Self {
+        self.threads.count = Some(std::num::NonZeroUsize::new(count).unwrap_or(std::num::NonZeroUsize::MIN));
+        self
+    }
+
+    /// The stack size, in bytes, of each thread that generates files (default: the platform's
+    /// for new threads); deeply nested schemas need more.
+    pub fn with_thread_stack_size(mut self, bytes: usize) -> Self {
+        self.threads.stack_size = Some(bytes);
+        self
+    }
 }
 
 /// Generates every file of the crate, sorted by path. The same registry and settings always
 /// give the same bytes. Fails with every problem found in the first phase that has any.
 pub fn generate(registry: &Registry, settings: &Settings) -> Result<Vec<GeneratedFile>, Errors> {
-    generate_with_progress(registry, settings, &mut |_| {}).map(|generated| generated.files)
+    generate_with_progress(registry, settings, &|_| {}).map(|generated| generated.files)
 }
 
-/// [`generate`], with the warnings and the keywords not enforced, calling `progress` with each
-/// schema file just before its types are generated, so that a caller running the generator in
-/// a child process can name the file if the process dies.
+/// Where the generator is, for a caller that must name the schema if the process dies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress<'a> {
+    /// The types of this schema file are being generated.
+    Reading(&'a str),
+    /// They are done.
+    Read(&'a str),
+}
+
+/// [`generate`], with the warnings and the keywords not enforced, telling `progress` when the
+/// types of each schema file start and end (files are worked on in parallel, on the threads
+/// [`Settings::with_threads`] allows), so that a caller running the generator in a child
+/// process can name the files being read if the process dies.
 pub fn generate_with_progress(
     registry: &Registry,
     settings: &Settings,
-    progress: &mut dyn FnMut(&str),
+    progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Generated, Errors> {
     let manifest = registry.manifest();
     let draft = manifest.default_draft;
@@ -166,32 +193,44 @@ pub fn generate_with_progress(
         errors.extend(schema_check::check(file, id, schema, role, registry, draft));
     }
     error::collected((), errors)?;
+    // Each shared document, contract version and event type is a file made on its own: its
+    // payload types generated and the file rendered on one thread (syn's tokens cannot cross
+    // threads), in parallel with the others; results keep their order, so the output is the
+    // same whatever the thread count.
+    let parts: Vec<Part<'_>> = bundle
+        .documents
+        .iter()
+        .map(Part::Shared)
+        .chain(event_types.iter().flat_map(|event_type| {
+            let versions = event_type.versions.iter().map(move |version| Part::Version(event_type, version));
+            std::iter::once(Part::EventType(event_type)).chain(versions)
+        }))
+        .collect();
+    let made = parallel::map(&parts, settings.threads, |part| {
+        let file = part.schema_file();
+        if let Some(file) = file {
+            progress(Progress::Reading(file));
+        }
+        let made = make_part(manifest, &bundle, draft, part);
+        if let Some(file) = file {
+            progress(Progress::Read(file));
+        }
+        made
+    });
+    let mut files = Vec::new();
     let mut payloads = Vec::new();
-    let mut shared_payloads = Vec::new();
     let mut errors = Vec::new();
-    let mut not_enforced = Vec::new();
-    for document in &bundle.documents {
-        progress(&document.file);
-        match payload::generate_shared(document, &bundle, draft) {
-            Ok(payload) => {
-                not_enforced.extend(unenforced(&document.file, &payload));
-                shared_payloads.push(payload);
+    for made in made {
+        match made {
+            Ok((file, facts)) => {
+                files.push(file);
+                payloads.extend(facts);
             }
             Err(found) => errors.extend(found.0),
         }
     }
-    for version in event_types.iter().flat_map(|event_type| &event_type.versions) {
-        progress(&version.schema_file);
-        match payload::generate(version, &bundle, draft) {
-            Ok(payload) => {
-                not_enforced.extend(unenforced(&version.schema_file, &payload));
-                payloads.push(payload);
-            }
-            Err(found) => errors.extend(found.0),
-        }
-    }
-    let mut warnings: Vec<Warning> =
-        payloads.iter().chain(&shared_payloads).flat_map(|payload| payload.warnings.iter().cloned()).collect();
+    let not_enforced: Vec<Unenforced> = payloads.iter().flat_map(|facts| facts.not_enforced.iter().cloned()).collect();
+    let mut warnings: Vec<Warning> = payloads.iter().flat_map(|facts| facts.warnings.iter().cloned()).collect();
     warnings.sort();
     warnings.dedup();
     if manifest.deny_unknown_keywords {
@@ -207,10 +246,11 @@ pub fn generate_with_progress(
         warnings = kept;
     }
     error::collected((), errors)?;
-    let shared = bundle.documents.into_iter().zip(shared_payloads).collect();
-    let mut files = emit::crate_files(manifest, &package, &event_types, payloads, shared)?;
+    let uses_regex = payloads.iter().any(|facts| facts.uses_regex);
+    files.extend(emit::crate_files(manifest, &package, &event_types, &bundle.documents, uses_regex)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_file_names(manifest, &files)?;
+    let mut not_enforced = not_enforced;
     not_enforced.sort();
     not_enforced.dedup();
     Ok(Generated { files, warnings, not_enforced })
@@ -235,10 +275,67 @@ fn check_file_names(manifest: &Manifest, files: &[GeneratedFile]) -> Result<(), 
     Ok(())
 }
 
-fn unenforced<'a>(file: &'a str, payload: &'a payload::Payload) -> impl Iterator<Item = Unenforced> + 'a {
-    payload.not_enforced.iter().map(move |entry| Unenforced {
-        file: file.to_owned(),
-        pointer: entry.pointer.clone(),
-        keyword: entry.keyword.clone(),
-    })
+/// One file of the crate that is made on its own.
+enum Part<'a> {
+    /// A document reached by cross-file `$ref`s: `src/shared/<document>.rs`.
+    Shared(&'a shared::SharedDocument),
+    /// An event type's constants and version enum: `src/<type>/mod.rs`.
+    EventType(&'a model::EventType),
+    /// A contract version's payload types: `src/<type>/v<N>.rs`.
+    Version(&'a model::EventType, &'a model::Version),
+}
+
+impl Part<'_> {
+    /// The schema file whose types the part holds.
+    fn schema_file(&self) -> Option<&str> {
+        match self {
+            Part::Shared(document) => Some(&document.file),
+            Part::EventType(_) => None,
+            Part::Version(_, version) => Some(&version.schema_file),
+        }
+    }
+}
+
+/// What the rest of the crate needs to know of one payload's types.
+struct PayloadFacts {
+    uses_regex: bool,
+    not_enforced: Vec<Unenforced>,
+    warnings: Vec<Warning>,
+}
+
+impl PayloadFacts {
+    fn of(file: &str, payload: &payload::Payload) -> PayloadFacts {
+        let not_enforced = payload.not_enforced.iter().map(|entry| Unenforced {
+            file: file.to_owned(),
+            pointer: entry.pointer.clone(),
+            keyword: entry.keyword.clone(),
+        });
+        PayloadFacts {
+            uses_regex: payload.uses_regex,
+            not_enforced: not_enforced.collect(),
+            warnings: payload.warnings.clone(),
+        }
+    }
+}
+
+/// A part's file, with its payload's facts when it has a payload.
+fn make_part(
+    manifest: &Manifest,
+    bundle: &shared::Bundle,
+    draft: Draft,
+    part: &Part<'_>,
+) -> Result<(GeneratedFile, Option<PayloadFacts>), Errors> {
+    match part {
+        Part::Shared(document) => {
+            let payload = payload::generate_shared(document, bundle, draft)?;
+            let facts = PayloadFacts::of(&document.file, &payload);
+            Ok((emit::shared::document_rs(document, payload)?, Some(facts)))
+        }
+        Part::EventType(event_type) => Ok((emit::event_type::module_rs(manifest, event_type)?, None)),
+        Part::Version(event_type, version) => {
+            let payload = payload::generate(version, bundle, draft)?;
+            let facts = PayloadFacts::of(&version.schema_file, &payload);
+            Ok((emit::version::module_rs(event_type, version, payload)?, Some(facts)))
+        }
+    }
 }

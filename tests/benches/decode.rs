@@ -7,9 +7,9 @@
 //! quotes, computed from criterion's estimates of this same run.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use cope_events_tests::REFERENCE_EXAMPLE;
+use cope_events_tests::{estimates, REFERENCE_EXAMPLE};
 use criterion::{Criterion, Throughput};
 use serde::Deserialize;
 
@@ -78,7 +78,7 @@ fn cloudevents_sdk(bytes: &[u8]) -> (cloudevents::Event, HandPayload) {
 
 fn main() {
     let bytes = REFERENCE_EXAMPLE.as_bytes();
-    let output = criterion_dir();
+    let output = estimates::criterion_dir();
     let mut criterion = Criterion::default().output_directory(&output).configure_from_args();
     {
         let mut group = criterion.benchmark_group(GROUP);
@@ -91,35 +91,20 @@ fn main() {
     }
     criterion.final_summary();
     // `cargo test --benches` runs each benchmark once without measuring: no ratios then.
-    if std::env::args().any(|arg| arg == "--bench") {
+    if estimates::measuring() {
         print_ratios(&output);
     }
 }
 
-/// Where criterion writes, so that this run's estimates can be read back.
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("criterion")
-}
-
-/// Mean time per decode in nanoseconds, from this run's estimates.
-fn mean_ns(output: &Path, function: &str) -> Option<f64> {
-    let path = output.join(GROUP).join(function).join("new/estimates.json");
-    let estimates: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    estimates.pointer("/mean/point_estimate")?.as_f64()
-}
-
 fn print_ratios(output: &Path) {
-    let Some(ours) = mean_ns(output, OURS) else {
+    let Some(ours) = estimates::mean_ns(output, GROUP, OURS) else {
         return; // filtered out: nothing to compare
     };
     println!("\n| decoder | mean time | throughput of cope_events::decode relative to it | target |");
     println!("|---|---|---|---|");
     println!("| `cope_events::decode` | {ours:.0} ns | 1.00x | |");
     for (function, label, target) in BASELINES {
-        if let Some(baseline) = mean_ns(output, function) {
+        if let Some(baseline) = estimates::mean_ns(output, GROUP, function) {
             let ratio = baseline / ours;
             let verdict = if ratio >= *target { "met" } else { "NOT met" };
             println!("| {label} | {baseline:.0} ns | {ratio:.2}x | >= {target}x ({verdict}) |");

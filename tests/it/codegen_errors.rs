@@ -155,8 +155,7 @@ fn unknown_keywords_are_warnings_or_errors_as_the_manifest_says() {
             Manifest::parse("schemas/contracts.toml", &format!("{extra}{}", manifest("thing.happened"))).unwrap();
         Registry::new(manifest, BTreeMap::from([("t/v1.schema.json".to_owned(), schema.clone())])).unwrap()
     };
-    let generated =
-        codegen::generate_with_progress(&registry(""), &Settings::default(), &mut |_| {}).expect("generates");
+    let generated = codegen::generate_with_progress(&registry(""), &Settings::default(), &|_| {}).expect("generates");
     let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,

@@ -57,7 +57,7 @@ fn corpus(name: &str, round_trip: RoundTrip) -> Corpus {
         })
         .collect();
     let registry = xtask::codegen_task::load_registry(&manifest_path).unwrap();
-    let generated = codegen::generate_with_progress(&registry, &codegen::Settings::default(), &mut |_| {}).unwrap();
+    let generated = codegen::generate_with_progress(&registry, &codegen::Settings::default(), &|_| {}).unwrap();
     let not_enforced = generated.not_enforced.into_iter().map(|entry| entry.pointer).collect();
     Corpus { folder, manifest, documents, not_enforced, round_trip }
 }

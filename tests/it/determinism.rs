@@ -23,3 +23,18 @@ fn output_does_not_depend_on_where_the_schemas_are() {
     let location = elsewhere.path().display().to_string();
     assert!(there.iter().all(|file| !file.contents.contains(&location)), "no absolute path reaches the output");
 }
+
+#[test]
+fn output_does_not_depend_on_how_many_threads_generate_it() {
+    // The largest real registry (hundreds of files, shared documents) and a synthetic one.
+    let corpus = xtask::codegen_task::project_root().join(xtask::codegen_task::FIXTURE_CORPUS);
+    let webhooks = load_registry(&corpus.join("github-webhooks/contracts.toml")).unwrap();
+    let synthetic = cope_events_tests::synthetic::registry(40, 4).parse();
+    for registry in [webhooks, synthetic] {
+        let one = codegen::generate(&registry, &codegen::Settings::default().with_threads(1)).unwrap();
+        for threads in [2, 5] {
+            let many = codegen::generate(&registry, &codegen::Settings::default().with_threads(threads)).unwrap();
+            assert!(one == many, "{threads} threads give other files than one");
+        }
+    }
+}

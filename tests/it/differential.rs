@@ -177,7 +177,7 @@ fn contracts() -> Vec<Contract> {
         let documents: std::collections::BTreeMap<String, Value> =
             files.iter().map(|(id, (_, document))| (id.clone(), document.clone())).collect();
         let registry = xtask::codegen_task::load_registry(&target.paths.manifest).unwrap();
-        let generated = codegen::generate_with_progress(&registry, &codegen::Settings::default(), &mut |_| {}).unwrap();
+        let generated = codegen::generate_with_progress(&registry, &codegen::Settings::default(), &|_| {}).unwrap();
         for entry in &manifest.contracts {
             let schema: Value =
                 serde_json::from_str(&std::fs::read_to_string(folder.join(&entry.schema)).unwrap()).unwrap();

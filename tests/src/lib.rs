@@ -1,6 +1,8 @@
 //! Fixtures shared by the integration tests and the benchmarks.
 
+pub mod estimates;
 pub mod registry_server;
+pub mod synthetic;
 
 /// The Example CloudEvent of the `ticketing.event.published` v1 reference page, verbatim.
 pub const REFERENCE_EXAMPLE: &str = include_str!("../fixtures/reference-example.json");

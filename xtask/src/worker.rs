@@ -1,9 +1,11 @@
 //! Generation in a child process. The generator recurses over the schemas it reads, and a
 //! stack overflow aborts the whole process: unlike a panic it cannot be caught. So `cargo
 //! xtask codegen` runs the generator in a child (`xtask generate-worker`, hidden) and turns a
-//! child that dies into an error naming the schema it was reading; nothing is written then.
+//! child that dies into an error naming the schemas it was reading; nothing is written then.
 //!
-//! The child prints one line per schema on stderr as it starts reading it, and its [`Reply`]
+//! The child prints a line on stderr as it starts reading each schema and another when it is
+//! done (the generator reads several at once, on threads of the stack size the child's own
+//! thread has), and its [`Reply`]
 //! as JSON on stdout; the parent prints the report (warnings, keywords not enforced). The
 //! parent holds the child's stdin open and never writes to it: when the parent dies, the
 //! child reads the end of its input and exits, instead of generating for nobody.
@@ -12,7 +14,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
-use codegen::{GeneratedFile, Settings};
+use codegen::{GeneratedFile, Progress, Settings};
 use serde::{Deserialize, Serialize};
 
 use crate::codegen_task::{load_registry, Paths, TaskError};
@@ -44,20 +46,26 @@ pub const ORPHANED_EXIT: u8 = 3;
 pub const WORKER_COMMAND: &str = "generate-worker";
 /// Stack size of the generator's thread in the child, in KiB (default: the platform's).
 pub const STACK_ENV: &str = "COPE_CODEGEN_STACK_KIB";
-/// How the child announces the schema it reads next.
-const PROGRESS: &str = "cope-codegen: reading ";
+/// How the child announces the schema it starts reading.
+const READING: &str = "cope-codegen: reading ";
+/// How the child announces that it is done with a schema.
+const READ: &str = "cope-codegen: read ";
 
 /// In the child: generates and prints the result; exits 0 with files, 1 with errors.
 pub fn serve(manifest: &Path, settings: Settings) -> ExitCode {
     exit_when_input_ends();
+    let stack_size = std::env::var(STACK_ENV).ok().and_then(|kib| kib.parse::<usize>().ok()).map(|kib| kib * 1024);
+    let settings = stack_size.into_iter().fold(settings, Settings::with_thread_stack_size);
     let manifest = manifest.to_path_buf();
     let work = move || -> Reply {
         let registry = match load_registry(&manifest) {
             Ok(registry) => registry,
             Err(error) => return Reply::Failed { errors: error.to_string() },
         };
-        let generated =
-            codegen::generate_with_progress(&registry, &settings, &mut |file| eprintln!("{PROGRESS}{file}"));
+        let generated = codegen::generate_with_progress(&registry, &settings, &|progress| match progress {
+            Progress::Reading(file) => eprintln!("{READING}{file}"),
+            Progress::Read(file) => eprintln!("{READ}{file}"),
+        });
         match generated {
             Ok(generated) => Reply::Generated {
                 report: crate::codegen_task::report(&generated),
@@ -71,8 +79,8 @@ pub fn serve(manifest: &Path, settings: Settings) -> ExitCode {
         }
     };
     let mut thread = std::thread::Builder::new().name("codegen".to_owned());
-    if let Some(kib) = std::env::var(STACK_ENV).ok().and_then(|kib| kib.parse::<usize>().ok()) {
-        thread = thread.stack_size(kib * 1024);
+    if let Some(bytes) = stack_size {
+        thread = thread.stack_size(bytes);
     }
     let reply = thread
         .spawn(work)
@@ -141,14 +149,29 @@ pub fn generated_files_isolated(
         Ok(Reply::Failed { errors }) => Err(TaskError::Rejected(errors)),
         // Nothing on stdout: the child died before answering.
         Err(_) if output.stdout.iter().all(u8::is_ascii_whitespace) => {
-            let file = stderr.lines().rev().find_map(|line| line.strip_prefix(PROGRESS)).map(str::to_owned);
-            Err(TaskError::Crashed { file, status: describe(&output.status) })
+            Err(TaskError::Crashed { file: in_flight(&stderr), status: describe(&output.status) })
         }
         Err(error) => Err(TaskError::Crashed {
             file: None,
             status: format!("{}, with an answer this xtask cannot read ({error})", describe(&output.status)),
         }),
     }
+}
+
+/// The schemas the child had started and not finished reading, in the order it started them
+/// (`a.json or b.json`), from its progress lines.
+fn in_flight(stderr: &str) -> Option<String> {
+    let mut reading: Vec<&str> = Vec::new();
+    for line in stderr.lines() {
+        if let Some(file) = line.strip_prefix(READING) {
+            reading.push(file);
+        } else if let Some(file) = line.strip_prefix(READ) {
+            if let Some(at) = reading.iter().position(|started| *started == file) {
+                reading.remove(at);
+            }
+        }
+    }
+    (!reading.is_empty()).then(|| reading.join(" or "))
 }
 
 /// How the child ended, e.g. `killed by signal 11 (SIGSEGV: a stack overflow)`.

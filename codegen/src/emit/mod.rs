@@ -12,32 +12,32 @@
 
 mod crate_root;
 mod dispatch;
-mod event_type;
+pub(crate) mod event_type;
 mod examples;
 mod manifest_toml;
-mod shared;
-mod version;
+pub(crate) mod shared;
+pub(crate) mod version;
 
 use crate::error::Errors;
 use crate::manifest::Manifest;
 use crate::model::EventType;
 use crate::package::Package;
-use crate::payload::Payload;
 use crate::shared::SharedDocument;
 use crate::GeneratedFile;
 
-/// Every file of the crate; `payloads` are in the order of the versions of `event_types`.
+/// The files of the crate that gather every event type: `Cargo.toml` (`uses_regex`: some
+/// payload matches a `pattern`), `src/lib.rs`, `src/event.rs`, `src/shared/mod.rs` and the
+/// example tests. The files of each shared document, event type and version come from
+/// [`shared::document_rs`], [`event_type::module_rs`] and [`version::module_rs`].
 pub(crate) fn crate_files(
     manifest: &Manifest,
     package: &Package,
     event_types: &[EventType],
-    payloads: Vec<Payload>,
-    shared: Vec<(SharedDocument, Payload)>,
+    documents: &[SharedDocument],
+    uses_regex: bool,
 ) -> Result<Vec<GeneratedFile>, Errors> {
-    let dependencies = manifest_toml::Dependencies {
-        regex: payloads.iter().chain(shared.iter().map(|(_, payload)| payload)).any(|payload| payload.uses_regex),
-    };
-    let documents: Vec<&SharedDocument> = shared.iter().map(|(document, _)| document).collect();
+    let dependencies = manifest_toml::Dependencies { regex: uses_regex };
+    let documents: Vec<&SharedDocument> = documents.iter().collect();
     let mut files = vec![
         manifest_toml::cargo_toml(manifest, package, &dependencies),
         crate_root::lib_rs(manifest, event_types, !documents.is_empty())?,
@@ -45,16 +45,6 @@ pub(crate) fn crate_files(
     ];
     if !documents.is_empty() {
         files.push(shared::module_rs(manifest, &documents)?);
-    }
-    for (document, payload) in shared {
-        files.push(shared::document_rs(&document, payload)?);
-    }
-    let mut payloads = payloads.into_iter();
-    for event_type in event_types {
-        files.push(event_type::module_rs(manifest, event_type)?);
-        for (version, payload) in event_type.versions.iter().zip(payloads.by_ref()) {
-            files.push(version::module_rs(event_type, version, payload)?);
-        }
     }
     files.extend(examples::files(manifest, package, event_types)?);
     Ok(files)

@@ -26,6 +26,5 @@ pub(crate) fn module_rs(manifest: &Manifest, documents: &[&SharedDocument]) -> R
 pub(crate) fn document_rs(document: &SharedDocument, payload: Payload) -> Result<GeneratedFile, Errors> {
     let mut docs = vec![String::new(), format!("Types of `{}`.", document.id)];
     docs.extend(crate::emit::not_enforced_docs(&payload.not_enforced));
-    let items = &payload.items;
-    rust_file(format!("src/shared/{}.rs", document.module), &document.file, &docs, quote!(#(#items)*))
+    rust_file(format!("src/shared/{}.rs", document.module), &document.file, &docs, payload.items)
 }

@@ -36,7 +36,7 @@ pub(crate) fn module_rs(event_type: &EventType, version: &Version, payload: Payl
             const SUBJECT_PREFIX: &'static str = super::SUBJECT_PREFIX;
         }
 
-        #(#items)*
+        #items
     };
     let mut docs = vec![
         String::new(),

@@ -6,9 +6,10 @@ use quote::{format_ident, quote};
 
 use super::model::{Kind, Module, Ty};
 
-/// Every item of `module`, with its serde impls.
-pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
-    let mut items = Vec::new();
+/// Every item of `module`, with its serde impls, as tokens (parsed once, with the whole file,
+/// when it is rendered).
+pub(crate) fn module_items(module: &Module) -> TokenStream {
+    let mut items = TokenStream::new();
     for item in &module.items {
         let tokens = match &item.kind {
             Kind::Struct(structure) => super::emit_struct::items(item, structure, module),
@@ -21,8 +22,7 @@ pub(crate) fn module_items(module: &Module) -> Vec<syn::Item> {
                 quote!(#doc pub type #name = #ty;)
             }
         };
-        let file: syn::File = syn::parse2(tokens).expect("payload item templates are valid Rust");
-        items.extend(file.items);
+        items.extend(tokens);
     }
     items
 }

@@ -37,7 +37,8 @@ use model::{Checks, Kind, Module};
 
 /// One module's payload types, ready to be placed in it.
 pub(crate) struct Payload {
-    pub items: Vec<syn::Item>,
+    /// The module's items as tokens, parsed once when the file is rendered.
+    pub items: proc_macro2::TokenStream,
     /// The types match a `pattern` (the crate needs `regex`).
     pub uses_regex: bool,
     /// What the decoder does not enforce, sorted by pointer.
