@@ -114,6 +114,10 @@ impl<T: Contract> CloudEvent<T> {
     pub fn specversion(&self) -> &'static str {
         SPEC_VERSION
     }
+    /// The contract version of this event.
+    pub fn version(&self) -> u32 {
+        T::VERSION
+    }
     /// CloudEvents `type`.
     pub fn event_type(&self) -> &'static str {
         T::EVENT_TYPE
@@ -254,4 +258,42 @@ impl<T: Contract> fmt::Display for CloudEvent<T> {
 pub(crate) struct EventTime {
     pub(crate) text: String,
     pub(crate) parsed: DateTime<FixedOffset>,
+}
+
+/// What every event tells about itself, whatever its type and version: a `CloudEvent<T>`,
+/// an event type's enum of versions, or the crate's `Event`.
+pub trait AnyEvent: fmt::Display {
+    /// The contract version.
+    fn version(&self) -> u32;
+    /// CloudEvents `type`.
+    fn event_type(&self) -> &'static str;
+    /// CloudEvents `source`.
+    fn source(&self) -> &'static str;
+    /// CloudEvents `id`.
+    fn id(&self) -> &str;
+    /// CloudEvents `subject`.
+    fn subject(&self) -> Option<&str>;
+    /// The value to deduplicate deliveries on.
+    fn idempotency_key(&self) -> IdempotencyKey<'_>;
+}
+
+impl<T: Contract> AnyEvent for CloudEvent<T> {
+    fn version(&self) -> u32 {
+        CloudEvent::version(self)
+    }
+    fn event_type(&self) -> &'static str {
+        CloudEvent::event_type(self)
+    }
+    fn source(&self) -> &'static str {
+        CloudEvent::source(self)
+    }
+    fn id(&self) -> &str {
+        CloudEvent::id(self)
+    }
+    fn subject(&self) -> Option<&str> {
+        CloudEvent::subject(self)
+    }
+    fn idempotency_key(&self) -> IdempotencyKey<'_> {
+        CloudEvent::idempotency_key(self)
+    }
 }

@@ -1,10 +1,12 @@
 //! Helpers the generated payload `Deserialize` implementations call. Hidden: their signatures may change in any release.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeOwned, MapAccess};
-use serde::{Deserialize, Deserializer};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::json::{json_equal, message, Json, Key, Members};
@@ -77,31 +79,77 @@ pub fn no_branch(summary: &str, failures: &[String]) -> String {
     format!("{summary}: {detail}")
 }
 
-/// Reads a documented member into its slot; a second occurrence is an error.
-pub fn set_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
+/// A payload struct read member by member: what its generated `Deserialize` impl
+/// ([`crate::impls::deserialize_members`]) runs inside serde's map visitor.
+pub trait FromMembers<'de>: Sized {
+    /// What a value of another JSON type is told was expected.
+    const EXPECTING: &'static str;
+    /// Reads every member of one JSON object.
+    fn from_members<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 }
 
-/// Like [`set_once`], for a member whose type holds a map (which would keep the last of two
-/// equal keys): read strictly (a key given twice anywhere inside is an error), then decoded.
-pub fn set_once_strict<'de, A: MapAccess<'de>, T: DeserializeOwned>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
+/// Deserializes a [`FromMembers`] struct from a JSON object.
+pub fn deserialize_members<'de, D: Deserializer<'de>, T: FromMembers<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct Object<T>(PhantomData<T>);
+    impl<'de, T: FromMembers<'de>> de::Visitor<'de> for Object<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_members(map)
+        }
     }
-    *slot = Some(map.next_value_seed(StrictSeed(PhantomData))?);
-    Ok(())
+    deserializer.deserialize_map(Object(PhantomData))
+}
+
+/// The next member's name, borrowed from the input where it can be.
+pub fn next_key<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Key<'de>>, A::Error> {
+    map.next_key()
+}
+
+/// A documented member's slot while its struct decodes: empty until the member is read.
+pub trait Slot<T> {
+    /// Reads the member into the slot; a second occurrence is an error.
+    fn set<'de, A: MapAccess<'de>>(&mut self, map: &mut A, name: &'static str) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>;
+    /// Like [`Slot::set`], for a member whose type holds a map (which would keep the last of
+    /// two equal keys): read strictly (a key given twice anywhere inside is an error), then
+    /// decoded.
+    fn set_strict<'de, A: MapAccess<'de>>(&mut self, map: &mut A, name: &'static str) -> Result<(), A::Error>
+    where
+        T: DeserializeOwned;
+    /// The value of a required member; absent is an error.
+    fn required<E: de::Error>(self, name: &'static str) -> Result<T, E>;
+}
+
+impl<T> Slot<T> for Option<T> {
+    fn set<'de, A: MapAccess<'de>>(&mut self, map: &mut A, name: &'static str) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        if self.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *self = Some(map.next_value()?);
+        Ok(())
+    }
+
+    fn set_strict<'de, A: MapAccess<'de>>(&mut self, map: &mut A, name: &'static str) -> Result<(), A::Error>
+    where
+        T: DeserializeOwned,
+    {
+        if self.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *self = Some(map.next_value_seed(StrictSeed(PhantomData))?);
+        Ok(())
+    }
+
+    fn required<E: de::Error>(self, name: &'static str) -> Result<T, E> {
+        self.ok_or_else(|| de::Error::missing_field(name))
+    }
 }
 
 /// Captures the value's text (checking it has no key twice), then decodes `T` from it while
@@ -185,13 +233,61 @@ fn insert_member<E: de::Error, T>(members: &mut BTreeMap<String, T>, key: Key<'_
     }
 }
 
+/// Writes the members of `members` whose names `keep` accepts (an undocumented member spelled
+/// like a documented one is not written twice).
+pub fn serialize_members<M: SerializeMap, T: Serialize>(
+    map: &mut M,
+    members: &BTreeMap<String, T>,
+    keep: impl Fn(&&String) -> bool,
+) -> Result<(), M::Error> {
+    for (name, value) in members.iter().filter(|(name, _)| keep(name)) {
+        map.serialize_entry(name, value)?;
+    }
+    Ok(())
+}
+
 /// Whether `value` is the JSON value `listed` (JSON text), as JSON Schema compares them:
 /// numbers by their value (`1` is `1.0`), objects whatever their member order.
 pub fn same_json(value: &Value, listed: &str) -> bool {
     serde_json::from_str::<Value>(listed).is_ok_and(|listed| json_equal(value, &listed))
 }
 
-/// A required member that was absent.
-pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| de::Error::missing_field(name))
+/// An enum of string values: each variant with its text, in declaration order (the
+/// `string_enum!` impls check the order when they compile).
+pub trait StringEnum: Copy + 'static {
+    /// Every variant and the text the schema lists for it.
+    const VALUES: &'static [(Self, &'static str)];
+}
+
+/// The variant whose text was read; any other string is an error listing the texts, worded
+/// as serde's `unknown_variant`.
+pub fn string_enum<'de, D: Deserializer<'de>, T: StringEnum>(deserializer: D) -> Result<T, D::Error> {
+    let Key(text) = Key::deserialize(deserializer)?;
+    match T::VALUES.iter().find(|(_, listed)| *listed == text) {
+        Some((value, _)) => Ok(*value),
+        None => Err(de::Error::custom(format_args!("unknown variant `{text}`, expected {}", OneOf(T::VALUES)))),
+    }
+}
+
+/// `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` ``, as serde lists expected variants.
+struct OneOf<T: 'static>(&'static [(T, &'static str)]);
+
+impl<T> fmt::Display for OneOf<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [] => f.write_str("no value"),
+            [(_, only)] => write!(f, "`{only}`"),
+            [(_, first), (_, second)] => write!(f, "`{first}` or `{second}`"),
+            values => {
+                f.write_str("one of ")?;
+                for (at, (_, text)) in values.iter().enumerate() {
+                    if at > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "`{text}`")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! An enum of exact JSON values (`enum`, `const`): only the listed values decode, and each
-//! variant encodes as the value the schema lists. An enum of strings reads its value without
-//! copying it; any other mix (`["REASON_UNSPECIFIED", 0]`, booleans, numbers) reads one JSON
-//! value and compares it as JSON Schema does (`1` and `1.0` are the same number).
+//! variant encodes as the value the schema lists. An enum of strings is the runtime's
+//! `string_enum!` (its value read without being copied); any other mix
+//! (`["REASON_UNSPECIFIED", 0]`, booleans, numbers) reads one JSON value and compares it as
+//! JSON Schema does (`1` and `1.0` are the same number).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -16,46 +17,31 @@ pub(crate) fn items(item: &Item, literals: &[Literal]) -> TokenStream {
     let variants: Vec<_> = literals.iter().map(|literal| format_ident!("{}", literal.variant)).collect();
     let variant_docs = literals.iter().map(|literal| format!(" `{}`", literal.value));
     let listed = literals.iter().map(|literal| literal.value.to_string()).collect::<Vec<_>>().join(", ");
-    let all_strings = literals.iter().all(|literal| literal.value.is_string());
-    let serialize_arms = literals.iter().zip(&variants).map(|(literal, variant)| {
-        let body = serialize_value(&literal.value);
-        quote!(Self::#variant => #body,)
-    });
-    let deserialize = if all_strings {
-        string_deserialize(&name, literals, &variants)
-    } else {
-        value_deserialize(&name, literals, &variants, &listed)
-    };
-    let strings = if all_strings {
-        let arms = literals.iter().zip(&variants).map(|(literal, variant)| {
-            let text = literal.value.as_str().unwrap_or_default();
-            quote!(Self::#variant => #text,)
-        });
-        quote! {
-            impl #name {
-                /// The value as the schema lists it.
-                pub fn as_str(&self) -> &'static str {
-                    match self {
-                        #(#arms)*
-                    }
-                }
-            }
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-        }
-    } else {
-        quote!()
-    };
-    quote! {
+    let enum_item = quote! {
         #doc
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#[doc = #variant_docs] #variants,)*
         }
-        #strings
+    };
+    // The common case, an enum of strings, is the runtime's `string_enum!`.
+    let texts: Option<Vec<&str>> = literals.iter().map(|literal| literal.value.as_str()).collect();
+    if let Some(texts) = texts {
+        return quote! {
+            #enum_item
+            impl crate::runtime::payload::StringEnum for #name {
+                const VALUES: &'static [(Self, &'static str)] = &[#((Self::#variants, #texts)),*];
+            }
+            crate::runtime::impls::string_enum!(#name);
+        };
+    }
+    let serialize_arms = literals.iter().zip(&variants).map(|(literal, variant)| {
+        let body = serialize_value(&literal.value);
+        quote!(Self::#variant => #body,)
+    });
+    let deserialize = value_deserialize(&name, literals, &variants, &listed);
+    quote! {
+        #enum_item
         impl ::serde::Serialize for #name {
             fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 match self {
@@ -90,26 +76,6 @@ fn serialize_value(value: &Value) -> TokenStream {
                     &::serde_json::from_str::<::serde_json::Value>(#text).map_err(<__S::Error as ::serde::ser::Error>::custom)?,
                     serializer,
                 )
-            }
-        }
-    }
-}
-
-/// A JSON string naming one of the variants, nothing else (serde's derive would also take
-/// `{"published": null}` for the unit variant `Published`).
-fn string_deserialize(name: &proc_macro2::Ident, literals: &[Literal], variants: &[proc_macro2::Ident]) -> TokenStream {
-    let wire: Vec<&str> = literals.iter().filter_map(|literal| literal.value.as_str()).collect();
-    let arms =
-        wire.iter().zip(variants).map(|(wire, variant)| quote!(#wire => ::std::result::Result::Ok(Self::#variant),));
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
-                const VARIANTS: &[&str] = &[#(#wire),*];
-                let value = <crate::runtime::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
-                match &*value.0 {
-                    #(#arms)*
-                    other => ::std::result::Result::Err(<__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS)),
-                }
             }
         }
     }

@@ -33,9 +33,6 @@ struct Member {
     ident: Ident,
     wire_name: String,
     required: bool,
-    /// What the member's slot holds while decoding: the field's type, less the `Option` of
-    /// presence for an optional member.
-    slot: TokenStream,
     /// Read strictly (a key given twice anywhere inside is an error).
     strict: bool,
 }
@@ -78,7 +75,6 @@ pub(crate) fn items(item: &Item, structure: &Struct, module: &Module) -> TokenSt
             ident: ident.clone(),
             wire_name: field.wire_name.clone(),
             required: field.required,
-            slot: tokens(&slot_ty),
             strict: slot_ty.holds_map(),
         });
         if let Some(default) = &field.default {
@@ -324,20 +320,19 @@ fn deserialize_impl(
     // Locals are numbered, never named after members: a member called `map` or `key` must not
     // shadow the visitor's own variables.
     let slots: Vec<Ident> = (0..members.len()).map(|index| format_ident!("__slot{index}")).collect();
-    let declarations = members.iter().zip(&slots).map(|(Member { slot: slot_ty, .. }, slot)| {
-        quote!(let mut #slot: ::std::option::Option<#slot_ty> = ::std::option::Option::None;)
-    });
     let arms = members.iter().zip(&slots).map(|(Member { wire_name, strict, .. }, slot)| {
-        let setter = if *strict { quote!(set_once_strict) } else { quote!(set_once) };
-        quote!(#wire_name => crate::runtime::payload::#setter(&mut __map, &mut #slot, #wire_name)?,)
+        let setter = if *strict { quote!(set_strict) } else { quote!(set) };
+        quote!(#wire_name => #slot.#setter(&mut __map, #wire_name)?,)
     });
     let finish = members.iter().zip(&slots).map(|(Member { ident, wire_name, required, .. }, slot)| {
         if *required {
-            quote!(#ident: crate::runtime::payload::required(#slot, #wire_name)?,)
+            quote!(#ident: #slot.required(#wire_name)?,)
         } else {
             quote!(#ident: #slot,)
         }
     });
+    // Slots take their types from the fields they fill.
+    let slot_trait = if members.is_empty() { quote!() } else { quote!(, Slot as _) };
     let keep = if extra_strict { quote!(keep_extra_strict) } else { quote!(keep_extra) };
     // An undocumented member goes to the first pattern its name matches, else to the rest.
     let locals: Vec<Ident> = (0..patterns.len()).map(|index| format_ident!("__pattern{index}")).collect();
@@ -352,44 +347,37 @@ fn deserialize_impl(
                 ::std::sync::LazyLock::new(|| ::regex::Regex::new(#regex).ok());
         }
     });
-    let mut fallback = quote!(crate::runtime::payload::#keep(&mut __map, &mut __undocumented, __key)?);
+    let mut fallback = quote!(__payload::#keep(&mut __map, &mut __undocumented, __key)?);
     for ((pattern, local), name) in patterns.iter().zip(&locals).zip(&statics).rev() {
         let keep_pattern = if pattern.strict { quote!(keep_extra_strict) } else { quote!(keep_extra) };
         fallback = quote! {
             if #name.as_ref().is_some_and(|pattern| pattern.is_match(&__key.0)) {
-                crate::runtime::payload::#keep_pattern(&mut __map, &mut #local, __key)?
+                __payload::#keep_pattern(&mut __map, &mut #local, __key)?
             } else {
                 #fallback
             }
         };
     }
     quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
-                struct __Members;
-                impl<'de> ::serde::de::Visitor<'de> for __Members {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut __map: __A) -> ::std::result::Result<#name, __A::Error> {
-                        #(#declarations)*
-                        #(#pattern_statics)*
-                        let mut __undocumented = ::std::collections::BTreeMap::new();
-                        #(#pattern_locals)*
-                        while let ::std::option::Option::Some(__key) = __map.next_key::<crate::runtime::Key<'de>>()? {
-                            match &*__key.0 {
-                                #(#arms)*
-                                _ => #fallback,
-                            }
-                        }
-                        #presence
-                        ::std::result::Result::Ok(#name { #(#finish)* #(#pattern_finish)* #undocumented: __undocumented })
+        impl<'de> crate::runtime::payload::FromMembers<'de> for #name {
+            const EXPECTING: &'static str = #expecting;
+            fn from_members<__A: ::serde::de::MapAccess<'de>>(mut __map: __A) -> ::std::result::Result<Self, __A::Error> {
+                use crate::runtime::payload::{self as __payload #slot_trait};
+                #(let mut #slots = ::std::option::Option::None;)*
+                #(#pattern_statics)*
+                let mut __undocumented = ::std::collections::BTreeMap::new();
+                #(#pattern_locals)*
+                while let ::std::option::Option::Some(__key) = __payload::next_key(&mut __map)? {
+                    match &*__key.0 {
+                        #(#arms)*
+                        _ => #fallback,
                     }
                 }
-                deserializer.deserialize_map(__Members)
+                #presence
+                ::std::result::Result::Ok(Self { #(#finish)* #(#pattern_finish)* #undocumented: __undocumented })
             }
         }
+        crate::runtime::impls::deserialize_members!(#name);
     }
 }
 
@@ -426,11 +414,7 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident, patter
     );
     len_terms.push(quote!(self.#undocumented.keys().filter(is_undocumented).count()));
     let pattern_entries = patterns.iter().map(|Pattern { field, .. }| {
-        quote! {
-            for (name, value) in self.#field.iter().filter(|(name, _)| is_undocumented(name)) {
-                map.serialize_entry(name, value)?;
-            }
-        }
+        quote!(crate::runtime::payload::serialize_members(&mut map, &self.#field, is_undocumented)?;)
     });
     quote! {
         impl ::serde::Serialize for #name {
@@ -441,9 +425,7 @@ fn serialize_impl(name: &Ident, members: &[Member], undocumented: &Ident, patter
                 let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
                 #(#entries)*
                 #(#pattern_entries)*
-                for (name, value) in self.#undocumented.iter().filter(|(name, _)| is_undocumented(name)) {
-                    map.serialize_entry(name, value)?;
-                }
+                crate::runtime::payload::serialize_members(&mut map, &self.#undocumented, is_undocumented)?;
                 map.end()
             }
         }

@@ -2,7 +2,6 @@
 //!
 //! `ticketing.event.published`: category Ticketing, source `cope.ticketing`, subject `event:<identifier>`.
 //! Delivery is at-least-once: deduplicate on [`TicketingEventPublished::idempotency_key`].
-use crate::runtime::{CapturedData, DecodeError, Envelope, IdempotencyKey};
 /// CloudEvents `type` of every version.
 pub const EVENT_TYPE: &str = "ticketing.event.published";
 /// CloudEvents `source` of every event of this type.
@@ -18,95 +17,9 @@ pub enum TicketingEventPublished {
     /// Version 1, payload schema `https://schemas.cope.com/events/ticketing.event.published/v1`.
     V1(crate::CloudEvent<v1::TicketingEventPublishedV1>),
 }
-impl TicketingEventPublished {
-    /// `(schema id, schema_version)` of every version, for dispatch.
-    const VERSIONS: &'static [(&'static str, ::std::option::Option<&'static str>)] = &[
-        (v1::SCHEMA_ID, v1::SCHEMA_VERSION),
-    ];
-    /// The contract version of this event.
-    pub fn version(&self) -> u32 {
-        match self {
-            Self::V1(_) => 1,
-        }
-    }
-    /// CloudEvents `type`.
-    pub fn event_type(&self) -> &'static str {
-        EVENT_TYPE
-    }
-    /// CloudEvents `source`.
-    pub fn source(&self) -> &'static str {
-        SOURCE
-    }
-    /// CloudEvents `id`.
-    pub fn id(&self) -> &str {
-        match self {
-            Self::V1(event) => event.id(),
-        }
-    }
-    /// CloudEvents `subject`.
-    pub fn subject(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::V1(event) => event.subject(),
-        }
-    }
-    /// The value to deduplicate deliveries on.
-    pub fn idempotency_key(&self) -> IdempotencyKey<'_> {
-        match self {
-            Self::V1(event) => event.idempotency_key(),
-        }
-    }
-    pub(crate) fn from_envelope<'de, D: CapturedData<'de>>(
-        envelope: Envelope<'de, D>,
-    ) -> ::std::result::Result<Self, DecodeError> {
-        match envelope.schema_id(Self::VERSIONS)? {
-            v1::SCHEMA_ID => envelope.into_event().map(Self::V1),
-            _ => {
-                ::std::result::Result::Err(
-                    envelope.unknown_version(::std::option::Option::None),
-                )
-            }
-        }
-    }
-}
-impl ::serde::Serialize for TicketingEventPublished {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::V1(event) => event.serialize(serializer),
-        }
-    }
-}
-impl crate::runtime::Decode for TicketingEventPublished {
-    /// Decodes one structured-mode event of this type; another type is `UnknownEventType`.
-    fn decode(bytes: &[u8]) -> ::std::result::Result<Self, DecodeError> {
-        crate::runtime::decode_with(
-            bytes,
-            |envelope| {
-                if envelope.event_type() != EVENT_TYPE {
-                    return ::std::result::Result::Err(envelope.unknown_event_type());
-                }
-                Self::from_envelope(envelope)
-            },
-        )
-    }
-}
-impl crate::runtime::Encode for TicketingEventPublished {}
-impl ::std::fmt::Display for TicketingEventPublished {
-    /// `type` `id` from `source`, and `about` `subject`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::V1(event) => ::std::fmt::Display::fmt(event, f),
-        }
-    }
-}
-impl ::std::convert::From<crate::CloudEvent<v1::TicketingEventPublishedV1>>
-for TicketingEventPublished {
-    fn from(event: crate::CloudEvent<v1::TicketingEventPublishedV1>) -> Self {
-        Self::V1(event)
-    }
-}
+crate::runtime::impls::event_type!(
+    TicketingEventPublished = EVENT_TYPE { V1(v1::TicketingEventPublishedV1) }
+);
 #[cfg(feature = "axum")]
 crate::with_axum::extractor!(TicketingEventPublished);
 #[cfg(feature = "cloudevents")]

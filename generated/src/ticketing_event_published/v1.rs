@@ -86,178 +86,60 @@ impl TicketingEventPublishedV1 {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1 {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        struct __Members;
-        impl<'de> ::serde::de::Visitor<'de> for __Members {
-            type Value = TicketingEventPublishedV1;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a JSON object (TicketingEventPublishedV1)")
-            }
-            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut __map: __A,
-            ) -> ::std::result::Result<TicketingEventPublishedV1, __A::Error> {
-                let mut __slot0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut __slot1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut __slot2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut __slot3: ::std::option::Option<
-                    ::std::vec::Vec<crate::runtime::Json>,
-                > = ::std::option::Option::None;
-                let mut __slot4: ::std::option::Option<
-                    TicketingEventPublishedV1EventType,
-                > = ::std::option::Option::None;
-                let mut __slot5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut __slot6: ::std::option::Option<
-                    TicketingEventPublishedV1SchemaVersion,
-                > = ::std::option::Option::None;
-                let mut __slot7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut __slot8: ::std::option::Option<
-                    TicketingEventPublishedV1Status,
-                > = ::std::option::Option::None;
-                let mut __slot9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut __slot10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut __slot11: ::std::option::Option<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        crate::runtime::Json,
-                    >,
-                > = ::std::option::Option::None;
-                let mut __undocumented = ::std::collections::BTreeMap::new();
-                while let ::std::option::Option::Some(__key) = __map
-                    .next_key::<crate::runtime::Key<'de>>()?
-                {
-                    match &*__key.0 {
-                        "capacity" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot0,
-                                "capacity",
-                            )?
-                        }
-                        "ends_at" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot1,
-                                "ends_at",
-                            )?
-                        }
-                        "event_id" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot2,
-                                "event_id",
-                            )?
-                        }
-                        "event_product_ids" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot3,
-                                "event_product_ids",
-                            )?
-                        }
-                        "event_type" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot4,
-                                "event_type",
-                            )?
-                        }
-                        "occurred_at" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot5,
-                                "occurred_at",
-                            )?
-                        }
-                        "schema_version" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot6,
-                                "schema_version",
-                            )?
-                        }
-                        "starts_at" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot7,
-                                "starts_at",
-                            )?
-                        }
-                        "status" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot8,
-                                "status",
-                            )?
-                        }
-                        "timezone" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot9,
-                                "timezone",
-                            )?
-                        }
-                        "title" => {
-                            crate::runtime::payload::set_once(
-                                &mut __map,
-                                &mut __slot10,
-                                "title",
-                            )?
-                        }
-                        "venue" => {
-                            crate::runtime::payload::set_once_strict(
-                                &mut __map,
-                                &mut __slot11,
-                                "venue",
-                            )?
-                        }
-                        _ => {
-                            crate::runtime::payload::keep_extra(
-                                &mut __map,
-                                &mut __undocumented,
-                                __key,
-                            )?
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(TicketingEventPublishedV1 {
-                    capacity: crate::runtime::payload::required(__slot0, "capacity")?,
-                    ends_at: crate::runtime::payload::required(__slot1, "ends_at")?,
-                    event_id: crate::runtime::payload::required(__slot2, "event_id")?,
-                    event_product_ids: crate::runtime::payload::required(
-                        __slot3,
-                        "event_product_ids",
-                    )?,
-                    event_type: crate::runtime::payload::required(
-                        __slot4,
-                        "event_type",
-                    )?,
-                    occurred_at: crate::runtime::payload::required(
-                        __slot5,
-                        "occurred_at",
-                    )?,
-                    schema_version: crate::runtime::payload::required(
-                        __slot6,
-                        "schema_version",
-                    )?,
-                    starts_at: crate::runtime::payload::required(__slot7, "starts_at")?,
-                    status: crate::runtime::payload::required(__slot8, "status")?,
-                    timezone: crate::runtime::payload::required(__slot9, "timezone")?,
-                    title: crate::runtime::payload::required(__slot10, "title")?,
-                    venue: __slot11,
-                    additional_properties: __undocumented,
-                })
+impl<'de> crate::runtime::payload::FromMembers<'de> for TicketingEventPublishedV1 {
+    const EXPECTING: &'static str = "a JSON object (TicketingEventPublishedV1)";
+    fn from_members<__A: ::serde::de::MapAccess<'de>>(
+        mut __map: __A,
+    ) -> ::std::result::Result<Self, __A::Error> {
+        use crate::runtime::payload::{self as __payload, Slot as _};
+        let mut __slot0 = ::std::option::Option::None;
+        let mut __slot1 = ::std::option::Option::None;
+        let mut __slot2 = ::std::option::Option::None;
+        let mut __slot3 = ::std::option::Option::None;
+        let mut __slot4 = ::std::option::Option::None;
+        let mut __slot5 = ::std::option::Option::None;
+        let mut __slot6 = ::std::option::Option::None;
+        let mut __slot7 = ::std::option::Option::None;
+        let mut __slot8 = ::std::option::Option::None;
+        let mut __slot9 = ::std::option::Option::None;
+        let mut __slot10 = ::std::option::Option::None;
+        let mut __slot11 = ::std::option::Option::None;
+        let mut __undocumented = ::std::collections::BTreeMap::new();
+        while let ::std::option::Option::Some(__key) = __payload::next_key(&mut __map)? {
+            match &*__key.0 {
+                "capacity" => __slot0.set(&mut __map, "capacity")?,
+                "ends_at" => __slot1.set(&mut __map, "ends_at")?,
+                "event_id" => __slot2.set(&mut __map, "event_id")?,
+                "event_product_ids" => __slot3.set(&mut __map, "event_product_ids")?,
+                "event_type" => __slot4.set(&mut __map, "event_type")?,
+                "occurred_at" => __slot5.set(&mut __map, "occurred_at")?,
+                "schema_version" => __slot6.set(&mut __map, "schema_version")?,
+                "starts_at" => __slot7.set(&mut __map, "starts_at")?,
+                "status" => __slot8.set(&mut __map, "status")?,
+                "timezone" => __slot9.set(&mut __map, "timezone")?,
+                "title" => __slot10.set(&mut __map, "title")?,
+                "venue" => __slot11.set_strict(&mut __map, "venue")?,
+                _ => __payload::keep_extra(&mut __map, &mut __undocumented, __key)?,
             }
         }
-        deserializer.deserialize_map(__Members)
+        ::std::result::Result::Ok(Self {
+            capacity: __slot0.required("capacity")?,
+            ends_at: __slot1.required("ends_at")?,
+            event_id: __slot2.required("event_id")?,
+            event_product_ids: __slot3.required("event_product_ids")?,
+            event_type: __slot4.required("event_type")?,
+            occurred_at: __slot5.required("occurred_at")?,
+            schema_version: __slot6.required("schema_version")?,
+            starts_at: __slot7.required("starts_at")?,
+            status: __slot8.required("status")?,
+            timezone: __slot9.required("timezone")?,
+            title: __slot10.required("title")?,
+            venue: __slot11,
+            additional_properties: __undocumented,
+        })
     }
 }
+crate::runtime::impls::deserialize_members!(TicketingEventPublishedV1);
 impl ::serde::Serialize for TicketingEventPublishedV1 {
     fn serialize<__S: ::serde::Serializer>(
         &self,
@@ -288,13 +170,11 @@ impl ::serde::Serialize for TicketingEventPublishedV1 {
         if let ::std::option::Option::Some(value) = &self.venue {
             map.serialize_entry("venue", value)?;
         }
-        for (name, value) in self
-            .additional_properties
-            .iter()
-            .filter(|(name, _)| is_undocumented(name))
-        {
-            map.serialize_entry(name, value)?;
-        }
+        crate::runtime::payload::serialize_members(
+            &mut map,
+            &self.additional_properties,
+            is_undocumented,
+        )?;
         map.end()
     }
 }
@@ -303,140 +183,27 @@ pub enum TicketingEventPublishedV1EventType {
     /// `"ticketing.event.published"`
     TicketingEventPublished,
 }
-impl TicketingEventPublishedV1EventType {
-    /// The value as the schema lists it.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::TicketingEventPublished => "ticketing.event.published",
-        }
-    }
+impl crate::runtime::payload::StringEnum for TicketingEventPublishedV1EventType {
+    const VALUES: &'static [(Self, &'static str)] = &[
+        (Self::TicketingEventPublished, "ticketing.event.published"),
+    ];
 }
-impl ::std::fmt::Display for TicketingEventPublishedV1EventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TicketingEventPublishedV1EventType {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> ::std::result::Result<__S::Ok, __S::Error> {
-        match self {
-            Self::TicketingEventPublished => {
-                serializer.serialize_str("ticketing.event.published")
-            }
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1EventType {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        const VARIANTS: &[&str] = &["ticketing.event.published"];
-        let value = <crate::runtime::Key<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match &*value.0 {
-            "ticketing.event.published" => {
-                ::std::result::Result::Ok(Self::TicketingEventPublished)
-            }
-            other => {
-                ::std::result::Result::Err(
-                    <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
-                )
-            }
-        }
-    }
-}
+crate::runtime::impls::string_enum!(TicketingEventPublishedV1EventType);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketingEventPublishedV1SchemaVersion {
     /// `"1.0"`
     V1_0,
 }
-impl TicketingEventPublishedV1SchemaVersion {
-    /// The value as the schema lists it.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::V1_0 => "1.0",
-        }
-    }
+impl crate::runtime::payload::StringEnum for TicketingEventPublishedV1SchemaVersion {
+    const VALUES: &'static [(Self, &'static str)] = &[(Self::V1_0, "1.0")];
 }
-impl ::std::fmt::Display for TicketingEventPublishedV1SchemaVersion {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TicketingEventPublishedV1SchemaVersion {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> ::std::result::Result<__S::Ok, __S::Error> {
-        match self {
-            Self::V1_0 => serializer.serialize_str("1.0"),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1SchemaVersion {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        const VARIANTS: &[&str] = &["1.0"];
-        let value = <crate::runtime::Key<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match &*value.0 {
-            "1.0" => ::std::result::Result::Ok(Self::V1_0),
-            other => {
-                ::std::result::Result::Err(
-                    <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
-                )
-            }
-        }
-    }
-}
+crate::runtime::impls::string_enum!(TicketingEventPublishedV1SchemaVersion);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketingEventPublishedV1Status {
     /// `"published"`
     Published,
 }
-impl TicketingEventPublishedV1Status {
-    /// The value as the schema lists it.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Published => "published",
-        }
-    }
+impl crate::runtime::payload::StringEnum for TicketingEventPublishedV1Status {
+    const VALUES: &'static [(Self, &'static str)] = &[(Self::Published, "published")];
 }
-impl ::std::fmt::Display for TicketingEventPublishedV1Status {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TicketingEventPublishedV1Status {
-    fn serialize<__S: ::serde::Serializer>(
-        &self,
-        serializer: __S,
-    ) -> ::std::result::Result<__S::Ok, __S::Error> {
-        match self {
-            Self::Published => serializer.serialize_str("published"),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TicketingEventPublishedV1Status {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        const VARIANTS: &[&str] = &["published"];
-        let value = <crate::runtime::Key<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match &*value.0 {
-            "published" => ::std::result::Result::Ok(Self::Published),
-            other => {
-                ::std::result::Result::Err(
-                    <__D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS),
-                )
-            }
-        }
-    }
-}
+crate::runtime::impls::string_enum!(TicketingEventPublishedV1Status);
