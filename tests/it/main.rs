@@ -24,3 +24,4 @@ mod registry_route;
 mod round_trip;
 mod toolchain;
 mod versions;
+mod weight;
