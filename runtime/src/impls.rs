@@ -4,8 +4,10 @@
 //! Hidden: the macros' input may change in any release (a generated crate pins this crate's
 //! exact version).
 //!
-//! Each macro names everything it uses through `$crate`, so it works whatever the invoking
-//! module imports.
+//! Each macro names what it uses through `$crate` and `::core`, with `Self` for the type and
+//! `__`-prefixed generics, so that it works whatever the invoking module imports and whatever
+//! the type is called (`S`, `D`...). The exceptions are its input and, in `event_type!`,
+//! `crate::Event`: the invoking generated crate's enum of every event.
 
 /// What an enum of events tells about itself, through its inherent `as_any`: `version`,
 /// `event_type`, `source`, `id`, `subject`, `idempotency_key`, [`crate::AnyEvent`],
@@ -97,17 +99,17 @@ macro_rules! __event_type {
 
             /// What this event tells about itself, whatever its version.
             pub fn as_any(&self) -> &dyn $crate::AnyEvent {
-                match *self { $($name::$variant(ref event) => event,)+ }
+                match *self { $(Self::$variant(ref event) => event,)+ }
             }
 
             /// The version an envelope of this event type carries, decoded.
-            pub(crate) fn from_envelope<'de, D: $crate::CapturedData<'de>>(
-                envelope: $crate::Envelope<'de, D>,
+            pub(crate) fn from_envelope<'de, __D: $crate::CapturedData<'de>>(
+                envelope: $crate::Envelope<'de, __D>,
             ) -> ::core::result::Result<Self, $crate::DecodeError> {
                 let schema_id = envelope.schema_id(Self::VERSIONS)?;
                 $(
                     if schema_id == <$payload as $crate::Contract>::SCHEMA_ID {
-                        return envelope.into_event().map($name::$variant);
+                        return envelope.into_event().map(Self::$variant);
                     }
                 )+
                 ::core::result::Result::Err(envelope.unknown_version(::core::option::Option::None))
@@ -117,8 +119,8 @@ macro_rules! __event_type {
         $crate::__any_event_impls!($name);
 
         impl $crate::__serde::Serialize for $name {
-            fn serialize<S: $crate::__serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                match *self { $($name::$variant(ref event) => $crate::__serde::Serialize::serialize(event, serializer),)+ }
+            fn serialize<__S: $crate::__serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                match *self { $(Self::$variant(ref event) => $crate::__serde::Serialize::serialize(event, serializer),)+ }
             }
         }
 
@@ -165,16 +167,16 @@ macro_rules! __events {
         $crate::__any_event_impls!($name);
 
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                $crate::deserialize_with(deserializer, $name::from_envelope)
+            fn deserialize<__D: $crate::__serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                $crate::deserialize_with(deserializer, Self::from_envelope)
             }
         }
 
         impl $crate::Decode for $name {
             fn decode(bytes: &[u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
-                $crate::decode_with(bytes, $name::from_envelope)
+                $crate::decode_with(bytes, Self::from_envelope)
             }
         }
     };
@@ -213,18 +215,18 @@ macro_rules! __string_enum {
         }
 
         impl $crate::__serde::Serialize for $name {
-            fn serialize<S: $crate::__serde::Serializer>(
+            fn serialize<__S: $crate::__serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::__serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
                 $crate::payload::string_enum(deserializer)
             }
         }
@@ -237,9 +239,9 @@ macro_rules! __string_enum {
 macro_rules! __deserialize_members {
     ($name:ident) => {
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::__serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
                 $crate::payload::deserialize_members(deserializer)
             }
         }

@@ -1,4 +1,5 @@
-//! Helpers the generated payload `Deserialize` implementations call. Hidden: their signatures may change in any release.
+//! Helpers the generated payload serde impls call (`FromMembers`, `Slot`, `StringEnum`,
+//! unions, undocumented members). Hidden: their signatures may change in any release.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -139,22 +139,74 @@ enum OrderChanged {
 }
 impls::event_type!(OrderChanged = ORDER_CHANGED { V1(Order), V2(OrderV2) });
 
+/// Event types whose enums are named like the generics of serde's and the envelope's
+/// signatures (`S`, `D`): the macros must not mistake one for the other.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+struct Note {
+    text: String,
+}
+
+impl Contract for Note {
+    const EVENT_TYPE: &'static str = "s";
+    const VERSION: u32 = 1;
+    const SCHEMA_ID: &'static str = "https://example.com/s/v1";
+    const SCHEMA_VERSION: Option<&'static str> = None;
+    const SOURCE: &'static str = "shop";
+    const SUBJECT_PREFIX: &'static str = "order:";
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+struct Memo {
+    text: String,
+}
+
+impl Contract for Memo {
+    const EVENT_TYPE: &'static str = "d";
+    const VERSION: u32 = 1;
+    const SCHEMA_ID: &'static str = "https://example.com/d/v1";
+    const SCHEMA_VERSION: Option<&'static str> = None;
+    const SOURCE: &'static str = "shop";
+    const SUBJECT_PREFIX: &'static str = "order:";
+}
+
+const S_TYPE: &str = "s";
+const D_TYPE: &str = "d";
+
+#[derive(Clone, Debug, PartialEq)]
+enum S {
+    V1(CloudEvent<Note>),
+}
+impls::event_type!(S = S_TYPE { V1(Note) });
+
+#[derive(Clone, Debug, PartialEq)]
+enum D {
+    V1(CloudEvent<Memo>),
+}
+impls::event_type!(D = D_TYPE { V1(Memo) });
+
 #[derive(Clone, Debug, PartialEq)]
 enum Event {
     OrderChanged(OrderChanged),
+    S(S),
+    D(D),
 }
 
 impl Event {
     fn as_any(&self) -> &dyn AnyEvent {
         match self {
             Self::OrderChanged(event) => event,
+            Self::S(event) => event,
+            Self::D(event) => event,
         }
     }
     fn from_envelope<'de, D: cope_events_runtime::CapturedData<'de>>(
         envelope: cope_events_runtime::Envelope<'de, D>,
     ) -> Result<Self, DecodeError> {
         match envelope.event_type() {
-            OrderChanged::EVENT_TYPE => OrderChanged::from_envelope(envelope).map(Self::from),
+            // `crate::` paths, as generated: a bare `D` would be the generic parameter.
+            crate::OrderChanged::EVENT_TYPE => crate::OrderChanged::from_envelope(envelope).map(Self::from),
+            crate::S::EVENT_TYPE => crate::S::from_envelope(envelope).map(Self::from),
+            crate::D::EVENT_TYPE => crate::D::from_envelope(envelope).map(Self::from),
             _ => Err(envelope.unknown_event_type()),
         }
     }
@@ -165,6 +217,8 @@ impl Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::OrderChanged(event) => event.serialize(serializer),
+            Self::S(event) => event.serialize(serializer),
+            Self::D(event) => event.serialize(serializer),
         }
     }
 }
@@ -247,4 +301,19 @@ fn the_crate_enum_dispatches_on_the_type_and_converts_from_every_level() {
 fn a_key_is_borrowed_from_the_input_where_it_can_be() {
     let key: Key<'_> = serde_json::from_str(r#""plain""#).unwrap();
     assert!(matches!(key.0, std::borrow::Cow::Borrowed("plain")));
+}
+
+#[test]
+fn event_types_named_like_generics_dispatch_and_encode() {
+    for (event_type, schema) in [("s", "https://example.com/s/v1"), ("d", "https://example.com/d/v1")] {
+        let bytes = serde_json::to_vec(&json!({
+            "specversion": "1.0", "id": "1", "source": "shop", "type": event_type,
+            "subject": "order:1", "dataschema": schema, "data": {"text": "x"},
+        }))
+        .unwrap();
+        let event = Event::decode(&bytes).unwrap();
+        assert_eq!(event.event_type(), event_type);
+        let encoded: serde_json::Value = serde_json::from_slice(&event.encode().unwrap()).unwrap();
+        assert_eq!(encoded, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap());
+    }
 }
