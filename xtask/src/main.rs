@@ -252,6 +252,9 @@ fn main() -> ExitCode {
             if check {
                 return fetch_check(&manifest);
             }
+            if from.is_none() && !cfg!(feature = "network") {
+                return with_network();
+            }
             let pinning = match update {
                 _ if locked => Pinning::Locked,
                 None => Pinning::Enforce,
@@ -283,6 +286,26 @@ fn main() -> ExitCode {
                 None => Against::Base(base),
             };
             compat(against, manifest, format, ignore)
+        }
+    }
+}
+
+/// Runs this command again in the build of xtask that has the HTTP client (feature
+/// `network`): `cargo xtask` builds xtask without it, so that `codegen`, `docs`, `compat` and
+/// `fetch --check` never compile the client and its TLS stack; only a fetch that goes to the
+/// network pays for them, once.
+fn with_network() -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--package", "xtask", "--features", "network", "--"])
+        .args(std::env::args_os().skip(1))
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code().and_then(|code| u8::try_from(code).ok()).unwrap_or(1)),
+        Err(error) => {
+            eprintln!("error: could not run cargo for the xtask build with its HTTP client: {error}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -64,6 +64,20 @@ fn address_reason(address: IpAddr) -> String {
     format!("{kind}, which the manifest does not name")
 }
 
+/// https anywhere; http only to this machine (a mirror in tests or on a developer's laptop).
+pub(super) fn is_allowed_scheme(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(address)) => address.is_loopback(),
+            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            Some(url::Host::Domain(domain)) => domain == "localhost",
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

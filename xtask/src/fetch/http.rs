@@ -1,6 +1,9 @@
 //! One document over HTTP: a GET that follows redirects only within its host, reads at most
 //! a set number of bytes, refuses what is not served as JSON, and is tried again (with
 //! back-off, honouring `Retry-After` up to a cap) when the failure is one that passes.
+//!
+//! Only in the build with the `network` feature: `cargo xtask codegen` never compiles the HTTP
+//! client and its TLS stack, and `cargo xtask fetch` runs the build that has them.
 
 use std::cell::{Cell, RefCell};
 use std::io::Read;
@@ -10,38 +13,12 @@ use std::time::{Duration, Instant, SystemTime};
 use backon::{BlockingRetryable, ExponentialBuilder};
 use url::Url;
 
+use super::hosts::is_allowed_scheme;
+use super::retry::RetryPolicy;
 use super::{Fault, FetchOptions};
 
 /// Redirects followed for one document, all within its host.
 const MAX_REDIRECTS: usize = 5;
-
-/// How failed requests are tried again. Connection failures and resets, timeouts, bodies cut
-/// short, and statuses 408, 429, 500, 502, 503 and 504 are retried; anything else fails at
-/// once (a 404 does not pass by waiting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Requests made for one document at most, the first included.
-    pub attempts: usize,
-    /// The wait before the first retry; each next wait doubles.
-    pub first_delay: Duration,
-    /// The longest wait of the back-off, before jitter (which adds up to as much again).
-    pub max_delay: Duration,
-    /// The longest `Retry-After` honoured; a server asking for more gets this.
-    pub retry_after_cap: Duration,
-}
-
-impl Default for RetryPolicy {
-    /// 4 attempts, waits from 0.5 s doubling up to 4 s (8 s with jitter), `Retry-After`
-    /// honoured up to 60 s.
-    fn default() -> RetryPolicy {
-        RetryPolicy {
-            attempts: 4,
-            first_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(4),
-            retry_after_cap: Duration::from_secs(60),
-        }
-    }
-}
 
 /// The HTTP client of one fetch: its agent, retry policy and deadline.
 pub(super) struct Client {
@@ -241,20 +218,6 @@ fn retry_after(response: &ureq::Response) -> Option<Duration> {
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(SystemTime::now()).unwrap_or_default())
-}
-
-/// https anywhere; http only to this machine (a mirror in tests or on a developer's laptop).
-pub(super) fn is_allowed_scheme(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Ipv4(address)) => address.is_loopback(),
-            Some(url::Host::Ipv6(address)) => address.is_loopback(),
-            Some(url::Host::Domain(domain)) => domain == "localhost",
-            None => false,
-        },
-        _ => false,
-    }
 }
 
 /// What went wrong below HTTP, without repeating the URL: the kind, then the details.

@@ -9,15 +9,18 @@
 //! id), so that a vendored checkout is locked exactly as a fetched one.
 //!
 //! The modules, in the order a fetch uses them: [`source`] finds where a document is and
-//! which hosts may be contacted ([`hosts`]), [`http`] downloads it (retries, redirects,
-//! limits), [`document`] checks it, [`pins`] compares it with the lockfile, [`write`] writes
+//! which hosts may be contacted (`hosts`), `http` downloads it (retries as [`retry`] says,
+//! redirects, limits; these two only in the build with the `network` feature), [`document`] checks it, [`pins`] compares it with the lockfile, [`write`] writes
 //! everything or nothing. [`offline`] is `--check`.
 
 mod document;
+#[cfg(feature = "network")]
 mod hosts;
+#[cfg(feature = "network")]
 mod http;
 mod offline;
 mod pins;
+mod retry;
 mod source;
 mod write;
 
@@ -31,9 +34,9 @@ use serde_json::Value;
 
 use crate::lock::{is_relative_path, Lock, LockError};
 
-pub use http::RetryPolicy;
 pub use offline::check;
 pub use pins::{Difference, Pinning, Updated};
+pub use retry::RetryPolicy;
 
 /// Documents one fetch may download: a registry that references without end is refused
 /// (GitHub's webhooks are about 300).

@@ -6,16 +6,25 @@ use std::path::{Path, PathBuf};
 
 use codegen::reference::normalize_id;
 use codegen::Manifest;
+#[cfg(feature = "network")]
 use url::Url;
 
-use super::hosts::Hosts;
-use super::http::{is_allowed_scheme, Client};
+#[cfg(feature = "network")]
+use super::hosts::{is_allowed_scheme, Hosts};
+#[cfg(feature = "network")]
+use super::http::Client;
 use super::{Fault, FetchError, FetchOptions};
 use crate::lock::is_relative_path;
+
+/// Why a build without the `network` feature cannot fetch from the network.
+#[cfg(not(feature = "network"))]
+const NO_NETWORK: &str = "this xtask was built without its HTTP client (feature `network`): \
+                          run `cargo xtask fetch`, which builds the one that has it, or pass --from DIR";
 
 /// Where the documents are read from.
 pub(super) enum Source {
     /// The network, or a mirror of the registry; only `hosts` are contacted.
+    #[cfg(feature = "network")]
     Http { client: Client, mirror: Option<Url>, hosts: Hosts },
     /// A local copy of the registry: `root` stands for `base` (the manifest's `base_uri`), and
     /// `by_id` finds every document of the folder by the id it declares.
@@ -27,10 +36,21 @@ impl Source {
         if let Some(root) = &options.from {
             return Source::folder(root, manifest);
         }
+        Source::network(options, manifest)
+    }
+
+    /// The registry's hosts, or its mirror.
+    #[cfg(feature = "network")]
+    fn network(options: &FetchOptions, manifest: &Manifest) -> Result<Source, FetchError> {
         let mirror = options.registry.clone().or_else(|| manifest.registry.clone());
         let mirror = mirror.map(|base| parse_mirror(&base)).transpose()?;
         let hosts = Hosts::named_by(manifest, mirror.as_ref());
         Ok(Source::Http { client: Client::new(options), mirror, hosts })
+    }
+
+    #[cfg(not(feature = "network"))]
+    fn network(_: &FetchOptions, _: &Manifest) -> Result<Source, FetchError> {
+        Err(FetchError::Setup(NO_NETWORK.to_owned()))
     }
 
     /// Indexes every `.json` document below `root` by its id (declared, resolved against
@@ -51,6 +71,7 @@ impl Source {
     /// it, and its bytes.
     pub(super) fn get(&self, location: &str, max_bytes: u64) -> Result<(String, Vec<u8>), Fault> {
         match self {
+            #[cfg(feature = "network")]
             Source::Http { client, mirror, hosts } => {
                 let id_url = Url::parse(location)
                     .map_err(|error| Fault::Unstorable { message: format!("not a URL: {error}") })?;
@@ -98,6 +119,7 @@ pub(super) fn contract_location(manifest: &Manifest, contract: &codegen::Contrac
 }
 
 /// A mirror base URL: absolute, and https unless it is on this machine.
+#[cfg(feature = "network")]
 fn parse_mirror(base: &str) -> Result<Url, FetchError> {
     let url = Url::parse(base).map_err(|error| FetchError::Setup(format!("registry `{base}`: not a URL: {error}")))?;
     if !is_allowed_scheme(&url) {
@@ -107,6 +129,7 @@ fn parse_mirror(base: &str) -> Result<Url, FetchError> {
 }
 
 /// Where an id is fetched from: the id itself, or its path and query under the mirror.
+#[cfg(feature = "network")]
 fn mapped_url(id_url: &Url, mirror: Option<&Url>) -> Result<Url, Fault> {
     let url = match mirror {
         None => id_url.clone(),
