@@ -20,7 +20,7 @@ pub mod ticketing_event_published;
 pub use event::{decode, encode, Event};
 #[rustfmt::skip]
 pub use runtime::{
-    Action, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode,
+    Action, AnyEvent, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode,
     EncodeError, IdempotencyKey, InvalidExtension, Json, Mode, Timestamp,
     BATCH_CONTENT_TYPE, DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION,
     STRUCTURED_CONTENT_TYPE,

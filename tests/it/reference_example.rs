@@ -93,3 +93,28 @@ fn a_new_event_gets_its_attributes_from_the_contract() {
             .unwrap();
     assert_eq!(encoded, reference_example(), "a built event equals the published example");
 }
+
+#[test]
+fn every_level_is_an_any_event_that_tells_the_same() {
+    fn told(event: &dyn cope_events::AnyEvent) -> (u32, &'static str, &'static str, String, Option<String>, String) {
+        let key = format!("{:?}", event.idempotency_key());
+        (
+            event.version(),
+            event.event_type(),
+            event.source(),
+            event.id().to_owned(),
+            event.subject().map(str::to_owned),
+            key,
+        )
+    }
+    let event = decode(REFERENCE_EXAMPLE.as_bytes()).expect("decodes");
+    let Event::TicketingEventPublished(per_type) = &event;
+    let TicketingEventPublished::V1(cloud_event) = per_type;
+    let expected = told(cloud_event);
+    assert_eq!(expected.0, 1);
+    assert_eq!(expected.3, "ticketing.event.published:example");
+    assert_eq!(told(per_type), expected);
+    assert_eq!(told(&event), expected);
+    assert_eq!(told(event.as_any()), expected);
+    assert_eq!(event.to_string(), cloud_event.to_string());
+}

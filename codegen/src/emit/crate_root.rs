@@ -59,7 +59,7 @@ pub(crate) fn lib_rs(
         pub use event::{decode, encode, Event};
         #[rustfmt::skip]
         pub use runtime::{
-            Action, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode, EncodeError,
+            Action, AnyEvent, BinaryMessage, CloudEvent, Contract, Decode, DecodeError, Encode, EncodeError,
             IdempotencyKey, InvalidExtension, Json, Mode, Timestamp, BATCH_CONTENT_TYPE,
             DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION, STRUCTURED_CONTENT_TYPE,
         };

@@ -38,7 +38,7 @@ pub(crate) fn module_rs(manifest: &Manifest, event_type: &EventType) -> Result<G
             #(#[doc = #variant_docs] #variants(crate::CloudEvent<#modules::#payloads>),)*
         }
 
-        // Accessors, dispatch on the schema id, serde, `Decode`, `Encode`, `Display`, `From`.
+        // Accessors, dispatch on the schema id, `Serialize`, `Decode`, `Encode`, `Display`, `From`.
         crate::runtime::impls::event_type!(#name = EVENT_TYPE { #(#variants(#modules::#payloads)),* });
 
         #[cfg(feature = "axum")]
