@@ -229,7 +229,8 @@ pub fn generate_with_progress(
             Err(found) => errors.extend(found.0),
         }
     }
-    let not_enforced: Vec<Unenforced> = payloads.iter().flat_map(|facts| facts.not_enforced.iter().cloned()).collect();
+    let mut not_enforced: Vec<Unenforced> =
+        payloads.iter().flat_map(|facts| facts.not_enforced.iter().cloned()).collect();
     let mut warnings: Vec<Warning> = payloads.iter().flat_map(|facts| facts.warnings.iter().cloned()).collect();
     warnings.sort();
     warnings.dedup();
@@ -250,7 +251,6 @@ pub fn generate_with_progress(
     files.extend(emit::crate_files(manifest, &package, &event_types, &bundle.documents, uses_regex)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_file_names(manifest, &files)?;
-    let mut not_enforced = not_enforced;
     not_enforced.sort();
     not_enforced.dedup();
     Ok(Generated { files, warnings, not_enforced })

@@ -37,14 +37,13 @@ pub(crate) fn crate_files(
     uses_regex: bool,
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let dependencies = manifest_toml::Dependencies { regex: uses_regex };
-    let documents: Vec<&SharedDocument> = documents.iter().collect();
     let mut files = vec![
         manifest_toml::cargo_toml(manifest, package, &dependencies),
         crate_root::lib_rs(manifest, event_types, !documents.is_empty())?,
         dispatch::event_rs(manifest, event_types)?,
     ];
     if !documents.is_empty() {
-        files.push(shared::module_rs(manifest, &documents)?);
+        files.push(shared::module_rs(manifest, documents)?);
     }
     files.extend(examples::files(manifest, package, event_types)?);
     Ok(files)

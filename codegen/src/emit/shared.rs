@@ -10,7 +10,7 @@ use crate::render::rust_file;
 use crate::shared::SharedDocument;
 use crate::GeneratedFile;
 
-pub(crate) fn module_rs(manifest: &Manifest, documents: &[&SharedDocument]) -> Result<GeneratedFile, Errors> {
+pub(crate) fn module_rs(manifest: &Manifest, documents: &[SharedDocument]) -> Result<GeneratedFile, Errors> {
     let mut docs = vec![
         String::new(),
         "Types of the documents that contracts refer to across files, one module a document.".to_owned(),
