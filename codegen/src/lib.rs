@@ -20,6 +20,7 @@ mod error;
 mod file_names;
 mod json;
 mod json_pointer;
+mod layout;
 mod manifest;
 mod model;
 mod names;
@@ -37,13 +38,15 @@ mod shared;
 pub use draft::{Draft, DRAFTS};
 pub use error::{Error, Errors, Warning, WarningKind};
 pub use json::parse_document;
-pub use manifest::{ContractEntry, Delivery, Manifest, STRUCTURED_JSON};
+pub use manifest::{ContractEntry, Delivery, Layout, Manifest, STRUCTURED_JSON};
 pub use model::is_event_type;
 pub use package::{GENERATED_RUST_VERSION, RUNTIME_CRATE, RUNTIME_VERSION};
 pub use reference_page::{is_reference_page, reference_pages};
 pub use registry::Registry;
 pub use render::is_generated_manifest;
 pub use schema_check::meta_validate;
+
+use std::collections::BTreeMap;
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +196,7 @@ pub fn generate_with_progress(
         errors.extend(schema_check::check(file, id, schema, role, registry, draft));
     }
     error::collected((), errors)?;
+    let plan = layout::Plan::new(manifest, &package, &event_types, !bundle.documents.is_empty())?;
     // Each shared document, contract version and event type is a file made on its own: its
     // payload types generated and the file rendered on one thread (syn's tokens cannot cross
     // threads), in parallel with the others; results keep their order, so the output is the
@@ -219,11 +223,15 @@ pub fn generate_with_progress(
     });
     let mut files = Vec::new();
     let mut payloads = Vec::new();
+    // Whether some payload of each crate (by folder) matches a `pattern`.
+    let mut uses_regex: BTreeMap<&str, bool> = BTreeMap::new();
     let mut errors = Vec::new();
-    for made in made {
+    for (part, made) in parts.iter().zip(made) {
         match made {
             Ok((file, facts)) => {
-                files.push(file);
+                let folder = part.folder(&plan);
+                *uses_regex.entry(folder).or_default() |= facts.as_ref().is_some_and(|facts| facts.uses_regex);
+                files.push(GeneratedFile { path: format!("{folder}{}", file.path), ..file });
                 payloads.extend(facts);
             }
             Err(found) => errors.extend(found.0),
@@ -247,8 +255,15 @@ pub fn generate_with_progress(
         warnings = kept;
     }
     error::collected((), errors)?;
-    let uses_regex = payloads.iter().any(|facts| facts.uses_regex);
-    files.extend(emit::crate_files(manifest, &package, &event_types, &bundle.documents, uses_regex)?);
+    for krate in &plan.crates {
+        let regex = uses_regex.get(krate.folder.as_str()).copied().unwrap_or(false);
+        let crate_files = emit::crate_files(manifest, krate, &bundle.documents, regex)?;
+        files.extend(
+            crate_files
+                .into_iter()
+                .map(|file| GeneratedFile { path: format!("{}{}", krate.folder, file.path), ..file }),
+        );
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_file_names(manifest, &files)?;
     not_enforced.sort();
@@ -286,6 +301,14 @@ enum Part<'a> {
 }
 
 impl Part<'_> {
+    /// The folder, below the output folder, of the crate the part's file is in.
+    fn folder<'p>(&self, plan: &'p layout::Plan<'_>) -> &'p str {
+        match self {
+            Part::Shared(_) => plan.shared_folder(),
+            Part::EventType(event_type) | Part::Version(event_type, _) => plan.folder_of(event_type),
+        }
+    }
+
     /// The schema file whose types the part holds.
     fn schema_file(&self) -> Option<&str> {
         match self {

@@ -34,6 +34,8 @@ pub struct Manifest {
     pub default_draft: Draft,
     /// Unknown keywords are errors rather than warnings.
     pub deny_unknown_keywords: bool,
+    /// One crate, or a crate per category under an umbrella crate.
+    pub layout: Layout,
     /// The `[package]` table: the generated crate's metadata.
     pub package: PackageMetadata,
     /// The contracts, in manifest order.
@@ -57,6 +59,8 @@ struct ManifestToml {
     /// `"warn"` (the default) or `"error"`.
     #[serde(default)]
     unknown_keywords: Option<String>,
+    #[serde(default)]
+    layout: Layout,
     #[serde(default)]
     package: PackageMetadata,
     #[serde(default, rename = "contract")]
@@ -82,6 +86,22 @@ pub struct PackageMetadata {
     /// The oldest Rust toolchain the crate supports (default: this generator's, see
     /// `GENERATED_RUST_VERSION`).
     pub rust_version: Option<String>,
+}
+
+/// How the registry's contracts are split into crates (the manifest's `layout`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// `"one-crate"` (the default): every contract in the one generated crate.
+    #[default]
+    OneCrate,
+    /// `"crate-per-category"`: a crate per category (`<name>-<category>`, its own exhaustive
+    /// `Event` over that category's event types), a crate of the types several of them share
+    /// (`<name>-shared`), and the umbrella crate `<name>` in the output folder, whose root
+    /// re-exports every event type's module and whose `Event` spans them all, as the one crate
+    /// would. A consumer that handles one category depends on that category's crate and
+    /// compiles nothing else of the registry.
+    CratePerCategory,
 }
 
 /// `publish` in `[package]`.
@@ -219,6 +239,7 @@ impl Manifest {
             allowed_hosts: parsed.allowed_hosts,
             default_draft,
             deny_unknown_keywords,
+            layout: parsed.layout,
             package: parsed.package,
             contracts: parsed.contracts,
         })

@@ -6,8 +6,8 @@
 //!
 //! Each macro names what it uses through `$crate` and `::core`, with `Self` for the type and
 //! `__`-prefixed generics, so that it works whatever the invoking module imports and whatever
-//! the type is called (`S`, `D`...). The exceptions are its input and, in `event_type!`,
-//! `crate::Event`: the invoking generated crate's enum of every event.
+//! the type is called (`S`, `D`...). The exceptions are its input and, in `event_type!` and
+//! `into_event!`, `crate::Event`: the invoking generated crate's enum of every event.
 
 /// What an enum of events tells about itself, through its inherent `as_any`: `version`,
 /// `event_type`, `source`, `id`, `subject`, `idempotency_key`, [`crate::AnyEvent`],
@@ -102,8 +102,10 @@ macro_rules! __event_type {
                 match *self { $(Self::$variant(ref event) => event,)+ }
             }
 
-            /// The version an envelope of this event type carries, decoded.
-            pub(crate) fn from_envelope<'de, __D: $crate::CapturedData<'de>>(
+            /// The version an envelope of this event type carries, decoded (public for an
+            /// umbrella crate's `Event`).
+            #[doc(hidden)]
+            pub fn from_envelope<'de, __D: $crate::CapturedData<'de>>(
                 envelope: $crate::Envelope<'de, __D>,
             ) -> ::core::result::Result<Self, $crate::DecodeError> {
                 let schema_id = envelope.schema_id(Self::VERSIONS)?;
@@ -142,7 +144,22 @@ macro_rules! __event_type {
                     $name::$variant(event)
                 }
             }
+        )+
 
+        $crate::__into_event!($name { $($variant($payload)),+ });
+    };
+}
+
+/// `From` an event type's enum and each of its `CloudEvent<Payload>`s for `crate::Event` (with
+/// a variant named like the enum): what [`__event_type`] gives its own crate's `Event`, and
+/// what an umbrella crate's `Event` gives itself for each event type it re-exports.
+#[doc(hidden)]
+#[macro_export]
+// `crate::Event` is meant: the invoking (generated) crate's enum of every event.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! __into_event {
+    ($name:ident { $($variant:ident($payload:ty)),+ $(,)? }) => {
+        $(
             impl ::core::convert::From<$crate::CloudEvent<$payload>> for crate::Event {
                 fn from(event: $crate::CloudEvent<$payload>) -> Self {
                     crate::Event::$name($name::$variant(event))
@@ -250,5 +267,5 @@ macro_rules! __deserialize_members {
 
 pub use crate::{
     __deserialize_members as deserialize_members, __event_type as event_type, __events as events,
-    __string_enum as string_enum,
+    __into_event as into_event, __string_enum as string_enum,
 };

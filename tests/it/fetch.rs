@@ -226,8 +226,10 @@ fn a_republished_document_is_refused_until_update_names_it() {
         .filter(|(before, after)| before.contents != after.contents)
         .map(|(before, _)| before.path.as_str())
         .collect();
-    assert_eq!(changed_files, ["src/shared/shared_money_v1.rs"]);
-    let money = &after_code.iter().find(|file| file.path == "src/shared/shared_money_v1.rs").unwrap().contents;
+    // The fixture is generated in the crate-per-category layout: shared types have a crate.
+    let money_path = "crates/shared/src/shared/shared_money_v1.rs";
+    assert_eq!(changed_files, [money_path]);
+    let money = &after_code.iter().find(|file| file.path == money_path).unwrap().contents;
     assert!(money.contains("pub display: ::std::option::Option<::std::string::String>"), "{money}");
 
     // Now pinned anew: the same bytes fetch again quietly.

@@ -13,6 +13,7 @@ mod fetch;
 mod generator_edge_cases;
 mod http_modes;
 mod integrations;
+mod layout;
 mod legacy_registry;
 mod limits;
 mod one_schema_many_types;

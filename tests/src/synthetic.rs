@@ -1,6 +1,8 @@
 //! Synthetic registries for measuring scale: `contracts` renamed copies of the reference
 //! contract (`ticketing.event.published` v1), spread over `categories` categories, each with
-//! its own event type, schema id and `event_type` constant.
+//! its own event type, schema id and `event_type` constant. Contracts fill the categories in
+//! order, so that category 0 holds the same contracts in every registry of the same category
+//! size: a consumer of it sees the same crate in a registry of 10 contracts and in one of 1,000.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,18 +21,29 @@ pub struct Synthetic {
     pub schemas: BTreeMap<String, String>,
 }
 
-/// The event type of synthetic contract `index`: `category<c>.thing<index>.happened`.
-pub fn event_type(index: usize, categories: usize) -> String {
-    format!("category{}.thing{index}.happened", index % categories.max(1))
+/// The package name of every synthetic registry's crate.
+pub const PACKAGE: &str = "synthetic-events";
+
+/// The category of synthetic contract `index` of `contracts` over `categories`: contracts fill
+/// the categories in order, `contracts / categories` (rounded up) in each.
+pub fn category(index: usize, contracts: usize, categories: usize) -> usize {
+    index / contracts.div_ceil(categories.max(1)).max(1)
+}
+
+/// The event type of synthetic contract `index` in category `category`:
+/// `category<c>.thing<index>.happened`.
+pub fn event_type(index: usize, category: usize) -> String {
+    format!("category{category}.thing{index}.happened")
 }
 
 /// `contracts` renamed copies of the reference contract over `categories` categories
-/// (`Category0`, `Category1`...), contract `i` in category `i % categories`.
+/// (`Category0`, `Category1`...), filled in order (see [`category`]).
 pub fn registry(contracts: usize, categories: usize) -> Synthetic {
-    let mut manifest = String::from("[package]\nname = \"synthetic-events\"\n");
+    let mut manifest = format!("[package]\nname = \"{PACKAGE}\"\n");
     let mut schemas = BTreeMap::new();
     for index in 0..contracts {
-        let event_type = event_type(index, categories);
+        let category = category(index, contracts, categories);
+        let event_type = event_type(index, category);
         let schema_id = format!("https://schemas.example.com/events/{event_type}/v1");
         let path = format!("{event_type}/v1.schema.json");
         let schema = REFERENCE_SCHEMA
@@ -52,7 +65,6 @@ encoding = "cloudevents-1.0-structured-json"
 guarantee = "at-least-once"
 idempotency_key = "idempotency_key"
 "#,
-            category = index % categories.max(1),
         ));
         schemas.insert(path, schema);
     }
@@ -60,6 +72,13 @@ idempotency_key = "idempotency_key"
 }
 
 impl Synthetic {
+    /// The same registry in the `crate-per-category` layout: a crate per category
+    /// (`synthetic-events-category<c>`) under the umbrella crate `synthetic-events`.
+    pub fn per_category(mut self) -> Synthetic {
+        self.manifest = format!("layout = \"crate-per-category\"\n{}", self.manifest);
+        self
+    }
+
     /// The registry, parsed as the generator reads it.
     pub fn parse(&self) -> codegen::Registry {
         let manifest = codegen::Manifest::parse("contracts.toml", &self.manifest).expect("the manifest parses");

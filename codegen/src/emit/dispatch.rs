@@ -8,7 +8,7 @@ use crate::model::EventType;
 use crate::render::rust_file;
 use crate::GeneratedFile;
 
-pub(crate) fn event_rs(manifest: &Manifest, event_types: &[EventType]) -> Result<GeneratedFile, Errors> {
+pub(crate) fn event_rs(manifest: &Manifest, event_types: &[&EventType]) -> Result<GeneratedFile, Errors> {
     let variants: Vec<_> = event_types.iter().map(|event_type| format_ident!("{}", event_type.enum_name)).collect();
     let variant_docs = event_types.iter().map(|event_type| format!(" `{}`.", event_type.event_type));
     let items = quote! {

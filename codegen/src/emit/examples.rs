@@ -19,7 +19,7 @@ use crate::GeneratedFile;
 pub(crate) fn files(
     manifest: &Manifest,
     package: &Package,
-    event_types: &[EventType],
+    event_types: &[&EventType],
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let krate = format_ident!("{}", package.name.replace('-', "_"));
     let mut files = Vec::new();

@@ -19,33 +19,40 @@ pub(crate) mod shared;
 pub(crate) mod version;
 
 use crate::error::Errors;
+use crate::layout::{Crate, Kind};
 use crate::manifest::Manifest;
-use crate::model::EventType;
-use crate::package::Package;
 use crate::shared::SharedDocument;
 use crate::GeneratedFile;
 
-/// The files of the crate that gather every event type: `Cargo.toml` (`uses_regex`: some
-/// payload matches a `pattern`), `src/lib.rs`, `src/event.rs`, `src/shared/mod.rs` and the
-/// example tests. The files of each shared document, event type and version come from
-/// [`shared::document_rs`], [`event_type::module_rs`] and [`version::module_rs`].
+/// The files of `krate` that gather its event types, paths relative to its folder:
+/// `Cargo.toml` (`uses_regex`: some payload of the crate matches a `pattern`), `src/lib.rs`,
+/// `src/event.rs` (not in the shared types' crate), `src/shared/mod.rs` (where the shared
+/// types are) and the example tests (where event types are). The files of each shared
+/// document, event type and version come from [`shared::document_rs`],
+/// [`event_type::module_rs`] and [`version::module_rs`].
 pub(crate) fn crate_files(
     manifest: &Manifest,
-    package: &Package,
-    event_types: &[EventType],
+    krate: &Crate<'_>,
     documents: &[SharedDocument],
     uses_regex: bool,
 ) -> Result<Vec<GeneratedFile>, Errors> {
-    let dependencies = manifest_toml::Dependencies { regex: uses_regex };
-    let mut files = vec![
-        manifest_toml::cargo_toml(manifest, package, &dependencies),
-        crate_root::lib_rs(manifest, event_types, !documents.is_empty())?,
-        dispatch::event_rs(manifest, event_types)?,
-    ];
-    if !documents.is_empty() {
+    let has_shared = !documents.is_empty();
+    let mut files =
+        vec![manifest_toml::cargo_toml(manifest, krate, uses_regex), crate_root::lib_rs(manifest, krate, has_shared)?];
+    match &krate.kind {
+        Kind::Whole { event_types } | Kind::Category { event_types, .. } => {
+            files.push(dispatch::event_rs(manifest, event_types)?);
+            files.extend(examples::files(manifest, &krate.package, event_types)?);
+        }
+        Kind::Umbrella { event_types, .. } => {
+            let event_types: Vec<_> = event_types.iter().map(|(event_type, _)| *event_type).collect();
+            files.push(dispatch::event_rs(manifest, &event_types)?);
+        }
+        Kind::Shared => {}
+    }
+    if krate.holds_shared() && has_shared {
         files.push(shared::module_rs(manifest, documents)?);
     }
-    files.extend(examples::files(manifest, package, event_types)?);
     Ok(files)
 }
 
