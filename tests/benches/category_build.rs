@@ -6,17 +6,20 @@
 //!
 //! Each registry is generated into a workspace of its own under the target folder (the
 //! umbrella crate and the consumer as members, as in a repository that consumes the whole
-//! registry); both share one target folder, so the runtime and its dependencies are built once
-//! before measuring. Each sample marks the category crate's root as changed and runs
-//! `cargo build -p consumer` (debug, offline): the category crate and the consumer are
-//! rebuilt, and Cargo reads every manifest of the workspace.
+//! registry), with its own target folder (the two workspaces' crates have the same names and
+//! relative paths, so Cargo would give them the same artifacts in a shared one). The runtime
+//! and its dependencies are built before measuring. Each sample edits the category crate's
+//! root (a comment line more) and runs `cargo build -p consumer` (debug, offline, without
+//! incremental compilation, which would reuse nearly all of the last build): the category
+//! crate and the consumer are compiled from scratch, and Cargo reads every manifest of the
+//! workspace.
 //!
 //! `cargo bench -p cope-events-tests --bench category_build` prints the table the README
 //! quotes. It takes a few minutes, most of it building.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use cope_events_tests::{estimates, synthetic};
 use criterion::{Criterion, SamplingMode};
@@ -30,7 +33,6 @@ fn main() {
     let output = estimates::criterion_dir();
     let mut criterion = Criterion::default().output_directory(&output).configure_from_args();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(GROUP);
-    let target = root.join("target");
     let mut group = criterion.benchmark_group(GROUP);
     group
         .sampling_mode(SamplingMode::Flat)
@@ -39,6 +41,7 @@ fn main() {
         .measurement_time(Duration::from_millis(1));
     for (contracts, categories) in REGISTRIES {
         let workspace = root.join(format!("{contracts}_contracts"));
+        let target = workspace.join("target");
         let category_root = write_workspace(&workspace, contracts, categories);
         // The runtime, its dependencies and the workspace's lockfile, before measuring.
         build_consumer(&workspace, &target);
@@ -111,20 +114,24 @@ fn write(path: &Path, contents: &str) {
     std::fs::write(path, contents).expect("writes the file");
 }
 
-/// Makes Cargo see `file` as edited, so that its crate and what depends on it are rebuilt.
+/// Edits `file` (a comment line more), so that its crate and what depends on it are rebuilt:
+/// Cargo may judge a file by its contents, not only by its modification time.
 fn mark_changed(file: &Path) {
-    let file = std::fs::File::options().append(true).open(file).expect("opens the crate root");
-    file.set_modified(SystemTime::now()).expect("sets the modification time");
+    let mut contents = std::fs::read_to_string(file).expect("reads the crate root");
+    contents.push_str("// edited to measure a rebuild\n");
+    std::fs::write(file, contents).expect("rewrites the crate root");
 }
 
-/// `cargo build -p consumer` in `workspace`, offline, into `target`. The variables the
-/// benchmark's own Cargo set (its jobserver, its target folder) are not passed on.
+/// `cargo build -p consumer` in `workspace`, offline, not incremental, into `target`. The
+/// variables the benchmark's own Cargo set (its jobserver, its target folder) are not passed
+/// on.
 fn build_consumer(workspace: &Path, target: &Path) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "--quiet", "--offline", "--package", CONSUMER])
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("CARGO_MAKEFLAGS")
         .env_remove("MAKEFLAGS")
         .env_remove("MFLAGS")
