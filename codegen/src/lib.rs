@@ -34,6 +34,7 @@ mod registry;
 mod render;
 mod schema_check;
 mod shared;
+mod validation;
 
 pub use draft::{Draft, DRAFTS};
 pub use error::{Error, Errors, Warning, WarningKind};

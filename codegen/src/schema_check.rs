@@ -50,14 +50,7 @@ pub(crate) fn check(
 /// draft the generator reads is not judged here (the caller reports it).
 pub fn meta_validate(schema: &Value, default_draft: Draft) -> Result<(), (String, String)> {
     let Ok(draft) = Draft::of(schema, default_draft) else { return Ok(()) };
-    let result = match draft {
-        Draft::Draft4 => jsonschema::draft4::meta::validate(schema),
-        Draft::Draft6 => jsonschema::draft6::meta::validate(schema),
-        Draft::Draft7 => jsonschema::draft7::meta::validate(schema),
-        Draft::Draft2019_09 => jsonschema::draft201909::meta::validate(schema),
-        Draft::Draft2020_12 => jsonschema::draft202012::meta::validate(schema),
-    };
-    result.map_err(|error| (error.instance_path().to_string(), error.to_string()))
+    crate::validation::meta_validate(schema, draft)
 }
 
 struct Checker<'a> {

@@ -1,6 +1,6 @@
 //! A counterexample for a breaking finding: an instance that one side's schema accepts and the
 //! other rejects, which is what convinces a reviewer that the change breaks someone. Found by
-//! search, judged by a real validator (`jsonschema`, formats checked): start from a small
+//! search, judged by a real validator (`boon`, formats checked): start from a small
 //! instance valid under one schema, put candidate values at the finding's place (or remove
 //! the member there), and keep the first instance the two schemas disagree on.
 
@@ -59,9 +59,7 @@ pub struct Counterexample {
 /// none was found.
 pub fn counterexample(old: &Value, new: &Value, finding: &Finding) -> Result<Counterexample, String> {
     let validator = |schema: &Value, side: &str| {
-        jsonschema::options()
-            .should_validate_formats(true)
-            .build(schema)
+        crate::validation::Validator::new(schema)
             .map_err(|error| format!("the {side} schema cannot be compiled for validation here: {error}"))
     };
     let (old_validator, new_validator) = (validator(old, "old")?, validator(new, "new")?);
