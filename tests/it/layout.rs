@@ -134,3 +134,20 @@ fn categories_whose_crates_would_collide_are_refused_with_the_contract_named() {
         assert!(text.contains("contracts.toml"), "{text}");
     }
 }
+
+#[test]
+fn a_category_crate_tests_its_own_examples() {
+    let mut registry = synthetic::registry(4, 2).per_category();
+    let example = r#"{"event_type": "category1.thing2.happened", "schema_version": "1.0"}"#;
+    let schema = registry.schemas.get_mut("category1.thing2.happened/v1.schema.json").expect("contract 2");
+    *schema = schema.replacen('{', &format!("{{\n  \"examples\": [{example}],"), 1);
+    let files = codegen::generate(&registry.parse(), &codegen::Settings::default()).expect("generates");
+    let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).filter(|path| path.contains("tests/")).collect();
+    assert_eq!(
+        paths,
+        ["crates/category1/tests/examples.rs", "crates/category1/tests/examples/category1_thing2_happened_v1_1.json"]
+    );
+    let tests = &files.iter().find(|file| file.path == paths[0]).unwrap().contents;
+    assert!(tests.contains("synthetic_events_category1::decode"), "{tests}");
+    assert!(tests.contains("synthetic_events_category1::category1_thing2_happened::EVENT_TYPE"), "{tests}");
+}
