@@ -21,11 +21,17 @@ use crate::package::Package;
 const MEMBERS_FOLDER: &str = "crates";
 /// The folder name (below [`MEMBERS_FOLDER`]) and package suffix of the shared types' crate.
 const SHARED: &str = "shared";
+/// The umbrella's module of the category crates.
+const CATEGORIES_MODULE: &str = "categories";
+/// The Rust names of the crates every generated crate may depend on besides its own.
+const DEPENDENCIES: &[&str] = &["cope_events_runtime", "serde", "serde_json", "regex"];
 
 /// Every crate of the output, the crate in the output folder first.
 #[derive(Debug)]
 pub(crate) struct Plan<'a> {
     pub crates: Vec<Crate<'a>>,
+    /// The folder of each event type's crate, by the event type's module.
+    folders: BTreeMap<String, String>,
 }
 
 /// One generated crate.
@@ -99,27 +105,46 @@ impl<'a> Plan<'a> {
     ) -> Result<Plan<'a>, Errors> {
         if manifest.layout == Layout::OneCrate {
             let kind = Kind::Whole { event_types: event_types.iter().collect() };
-            return Ok(Plan { crates: vec![Crate { folder: String::new(), package: package.clone(), kind }] });
+            let crates = vec![Crate { folder: String::new(), package: package.clone(), kind }];
+            return Ok(Plan::with_folders(crates));
         }
         let mut errors = Vec::new();
+        let mut blame = |event_type: &EventType, key: &str, message: String| {
+            errors.push(Error::ManifestValue {
+                file: manifest.file.clone(),
+                key: format!("{}.{key}", contract_key(manifest, event_type)),
+                message,
+            })
+        };
         let mut categories: BTreeMap<String, (&'a str, Vec<&'a EventType>)> = BTreeMap::new();
         for event_type in event_types {
             let module = crate::names::field_name(&event_type.category);
             let (category, members) = categories.entry(module.clone()).or_insert((&event_type.category, Vec::new()));
+            let crate_name = member_package(package, &module);
             let problem = if *category != event_type.category {
-                Some(format!("`{}` gives the crate of category `{category}`, `{module}`", event_type.category))
+                Some(format!("`{}` gives the crate of category `{category}`, `{crate_name}`", event_type.category))
             } else if module == SHARED {
-                Some(format!("`{}` gives the crate name of the shared types, `{SHARED}`", event_type.category))
+                Some(format!("`{}` gives the crate name of the shared types, `{crate_name}`", event_type.category))
+            } else if DEPENDENCIES.contains(&crate_name.replace('-', "_").as_str()) {
+                Some(format!(
+                    "`{}` gives the crate `{crate_name}`, a dependency of generated crates",
+                    event_type.category
+                ))
+            } else if crate::file_names::is_device_name(&module) {
+                Some(format!("`{}` gives the folder `{module}`, a device name on Windows", event_type.category))
             } else {
-                crate::file_names::crate_name_problem(&member_package(package, &module))
-                    .map(|message| format!("gives the crate `{}`, which {message}", member_package(package, &module)))
+                crate::file_names::crate_name_problem(&crate_name)
+                    .map(|message| format!("`{}` gives the crate `{crate_name}`, which {message}", event_type.category))
             };
             if let Some(message) = problem {
-                errors.push(Error::ManifestValue {
-                    file: manifest.file.clone(),
-                    key: format!("{}.category", contract_key(manifest, event_type)),
-                    message,
-                });
+                blame(event_type, "category", message);
+            }
+            if event_type.module == CATEGORIES_MODULE {
+                let message = format!(
+                    "`{}` would be the module `{CATEGORIES_MODULE}`, which the umbrella crate of this layout uses itself",
+                    event_type.event_type
+                );
+                blame(event_type, "event_type", message);
             }
             members.push(event_type);
         }
@@ -167,15 +192,20 @@ impl<'a> Plan<'a> {
                 kind: Kind::Category { category, event_types, shared: has_shared.then(|| member(SHARED, false)) },
             });
         }
-        Ok(Plan { crates })
+        Ok(Plan::with_folders(crates))
+    }
+
+    fn with_folders(crates: Vec<Crate<'a>>) -> Plan<'a> {
+        let folders = crates
+            .iter()
+            .flat_map(|krate| krate.own_event_types().iter().map(|own| (own.module.clone(), krate.folder.clone())))
+            .collect();
+        Plan { crates, folders }
     }
 
     /// The folder of the crate that holds `event_type`'s modules.
     pub(crate) fn folder_of(&self, event_type: &EventType) -> &str {
-        self.crates
-            .iter()
-            .find(|krate| krate.own_event_types().iter().any(|own| own.module == event_type.module))
-            .map_or("", |krate| &krate.folder)
+        self.folders.get(&event_type.module).expect("every event type is in a crate of the plan")
     }
 
     /// The folder of the crate that holds the shared types.
@@ -189,12 +219,14 @@ fn member_package(package: &Package, module: &str) -> String {
     format!("{}-{}", package.name, module.replace('_', "-"))
 }
 
-/// A path relative to the output folder, as seen from a crate two folders below it.
+/// A path relative to the output folder, as seen from a crate in a folder of
+/// [`MEMBERS_FOLDER`]; an absolute path (`/x`, `\\server\x`, `C:/x`) as it is.
 fn relative_from_member(path: &str) -> String {
-    if path.starts_with('/') || path.contains(':') {
+    let absolute = path.starts_with(['/', '\\']) || path.as_bytes().get(1) == Some(&b':');
+    if absolute {
         path.to_owned()
     } else {
-        format!("../../{path}")
+        format!("{}{path}", "../".repeat(MEMBERS_FOLDER.split('/').count() + 1))
     }
 }
 

@@ -176,6 +176,13 @@ pub fn generate_with_progress(
         Ok(bundle) => (bundle, Vec::new()),
         Err(errors) => (shared::Bundle::default(), errors),
     };
+    let plan = match layout::Plan::new(manifest, &package, &event_types, !bundle.documents.is_empty()) {
+        Ok(plan) => Some(plan),
+        Err(found) => {
+            errors.extend(found.0);
+            None
+        }
+    };
     // Each document is checked once: as a contract's schema when it is one (several event
     // types may give the same), else as a shared document.
     let contracts: std::collections::BTreeMap<_, _> = event_types
@@ -196,8 +203,7 @@ pub fn generate_with_progress(
     for (file, id, schema, role) in contracts.values().copied().chain(documents) {
         errors.extend(schema_check::check(file, id, schema, role, registry, draft));
     }
-    error::collected((), errors)?;
-    let plan = layout::Plan::new(manifest, &package, &event_types, !bundle.documents.is_empty())?;
+    let plan = error::collected(plan, errors)?.expect("a plan when there are no errors");
     // Each shared document, contract version and event type is a file made on its own: its
     // payload types generated and the file rendered on one thread (syn's tokens cannot cross
     // threads), in parallel with the others; results keep their order, so the output is the
@@ -224,14 +230,17 @@ pub fn generate_with_progress(
     });
     let mut files = Vec::new();
     let mut payloads = Vec::new();
-    // Whether some payload of each crate (by folder) matches a `pattern`.
-    let mut uses_regex: BTreeMap<&str, bool> = BTreeMap::new();
+    // What the payloads of each crate (by folder) need beyond the runtime.
+    let mut needs: BTreeMap<&str, emit::Needs> = BTreeMap::new();
     let mut errors = Vec::new();
     for (part, made) in parts.iter().zip(made) {
         match made {
             Ok((file, facts)) => {
                 let folder = part.folder(&plan);
-                *uses_regex.entry(folder).or_default() |= facts.as_ref().is_some_and(|facts| facts.uses_regex);
+                let crate_needs = needs.entry(folder).or_default();
+                crate_needs.regex |= facts.as_ref().is_some_and(|facts| facts.uses_regex);
+                // Shared types are named by their path, `crate::shared::<module>::<Type>`.
+                crate_needs.shared |= matches!(part, Part::Version(..)) && file.contents.contains("crate::shared::");
                 files.push(GeneratedFile { path: format!("{folder}{}", file.path), ..file });
                 payloads.extend(facts);
             }
@@ -257,8 +266,8 @@ pub fn generate_with_progress(
     }
     error::collected((), errors)?;
     for krate in &plan.crates {
-        let regex = uses_regex.get(krate.folder.as_str()).copied().unwrap_or(false);
-        let crate_files = emit::crate_files(manifest, krate, &bundle.documents, regex)?;
+        let crate_needs = needs.get(krate.folder.as_str()).copied().unwrap_or_default();
+        let crate_files = emit::crate_files(manifest, krate, &bundle.documents, crate_needs)?;
         files.extend(
             crate_files
                 .into_iter()

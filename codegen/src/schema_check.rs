@@ -46,7 +46,8 @@ pub(crate) fn check(
 }
 
 /// Checks `schema` against the meta-schema of its draft (its `$schema`, else `default_draft`):
-/// the JSON pointer of the first violation and what is wrong there. A `$schema` that names no
+/// the JSON pointer of the innermost violation (the first, when there are several) and what is
+/// wrong there. A `$schema` that names no
 /// draft the generator reads is not judged here (the caller reports it).
 pub fn meta_validate(schema: &Value, default_draft: Draft) -> Result<(), (String, String)> {
     let Ok(draft) = Draft::of(schema, default_draft) else { return Ok(()) };

@@ -122,12 +122,16 @@ fn each_category_crate_holds_exactly_its_event_types() {
 #[test]
 fn categories_whose_crates_would_collide_are_refused_with_the_contract_named() {
     let base = synthetic::registry(3, 3).per_category();
+    let cope = |manifest: String| manifest.replace("\"synthetic-events\"", "\"cope-events\"");
     for (from, to, blamed, message) in [
         ("Category2", "category1", "contract[2].category", "gives the crate of category `Category1`"),
         ("Category1", "Shared", "contract[1].category", "the crate name of the shared types"),
+        ("Category1", "Runtime", "contract[1].category", "`cope-events-runtime`, a dependency of generated crates"),
+        ("Category0", "con", "contract[0].category", "a device name on Windows"),
+        ("category0.thing0.happened", "categories", "contract[0].event_type", "the umbrella crate of this layout"),
     ] {
         let mut registry = base.clone();
-        registry.manifest = registry.manifest.replace(&format!("\"{from}\""), &format!("\"{to}\""));
+        registry.manifest = cope(registry.manifest.replace(&format!("\"{from}\""), &format!("\"{to}\"")));
         let errors = codegen::generate(&registry.parse(), &codegen::Settings::default()).expect_err(to);
         let text = errors.to_string();
         assert!(text.contains(blamed) && text.contains(message), "{to}: {text}");
@@ -150,4 +154,34 @@ fn a_category_crate_tests_its_own_examples() {
     let tests = &files.iter().find(|file| file.path == paths[0]).unwrap().contents;
     assert!(tests.contains("synthetic_events_category1::decode"), "{tests}");
     assert!(tests.contains("synthetic_events_category1::category1_thing2_happened::EVENT_TYPE"), "{tests}");
+}
+
+#[test]
+fn only_a_category_whose_payloads_name_shared_types_depends_on_their_crate() {
+    let mut registry = synthetic::registry(2, 2).per_category();
+    let money = "https://schemas.example.com/shared/money";
+    let schema = registry.schemas.get_mut("category1.thing1.happened/v1.schema.json").expect("contract 1");
+    *schema = schema.replacen(
+        "\"properties\": {",
+        &format!("\"properties\": {{\n    \"price\": {{\"$ref\": \"{money}\"}},"),
+        1,
+    );
+    assert!(schema.contains(money), "the reference schema has root properties");
+    let mut texts = registry.schemas.clone();
+    texts.insert(
+        "shared/money.json".to_owned(),
+        format!(r#"{{"$id": "{money}", "type": "object", "properties": {{"amount": {{"type": "integer"}}}}}}"#),
+    );
+    let manifest = codegen::Manifest::parse("contracts.toml", &registry.manifest).unwrap();
+    let ids = [(money.to_owned(), "shared/money.json".to_owned())].into();
+    let parsed = codegen::Registry::with_documents(manifest, texts, ids).unwrap();
+    let files = codegen::generate(&parsed, &codegen::Settings::default()).expect("generates");
+    let text = |path: &str| &files.iter().find(|file| file.path == path).unwrap_or_else(|| panic!("{path}")).contents;
+    assert!(text("crates/shared/src/lib.rs").contains("pub mod shared;"));
+    let shared_dependency = "synthetic-events-shared = { version = \"=0.1.0\", path = \"../shared\" }";
+    assert!(text("crates/category1/Cargo.toml").contains(shared_dependency));
+    assert!(text("crates/category1/src/lib.rs").contains("pub use ::synthetic_events_shared::shared;"));
+    assert!(!text("crates/category0/Cargo.toml").contains("synthetic-events-shared"));
+    assert!(!text("crates/category0/src/lib.rs").contains("shared"));
+    assert!(text("Cargo.toml").contains("synthetic-events-shared = { version = \"=0.1.0\", path = \"crates/shared\" }"));
 }

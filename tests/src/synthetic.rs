@@ -1,6 +1,7 @@
 //! Synthetic registries for measuring scale: `contracts` renamed copies of the reference
-//! contract (`ticketing.event.published` v1), spread over `categories` categories, each with
-//! its own event type, schema id and `event_type` constant. Contracts fill the categories in
+//! contract (`ticketing.event.published` v1), spread over at most `categories` categories
+//! (all of them when `contracts` is a multiple), each with its own event type, schema id and
+//! `event_type` constant. Contracts fill the categories in
 //! order, so that category 0 holds the same contracts in every registry of the same category
 //! size: a consumer of it sees the same crate in a registry of 10 contracts and in one of 1,000.
 

@@ -10,8 +10,14 @@ use crate::model::EventType;
 use crate::render::rust_file;
 use crate::GeneratedFile;
 
-/// `has_shared`: some document is reached by a cross-file `$ref`.
-pub(crate) fn lib_rs(manifest: &Manifest, krate: &Crate<'_>, has_shared: bool) -> Result<GeneratedFile, Errors> {
+/// `has_shared`: some document is reached by a cross-file `$ref`; `uses_shared`: some payload
+/// of this crate names one of their types.
+pub(crate) fn lib_rs(
+    manifest: &Manifest,
+    krate: &Crate<'_>,
+    has_shared: bool,
+    uses_shared: bool,
+) -> Result<GeneratedFile, Errors> {
     let (docs, items) = match &krate.kind {
         Kind::Whole { event_types } => {
             let shared = has_shared.then(|| {
@@ -24,7 +30,7 @@ pub(crate) fn lib_rs(manifest: &Manifest, krate: &Crate<'_>, has_shared: bool) -
         }
         Kind::Category { category, event_types, shared } => {
             let intro = CATEGORY_DOCS.replace("{category}", category);
-            let shared = shared.as_ref().map(reexport_shared);
+            let shared = shared.as_ref().filter(|_| uses_shared).map(reexport_shared);
             (events_docs(&intro, event_types.iter().copied()), events_root(event_types, shared))
         }
         Kind::Shared => {
@@ -36,8 +42,10 @@ pub(crate) fn lib_rs(manifest: &Manifest, krate: &Crate<'_>, has_shared: bool) -
             let items = quote! {
                 #![forbid(unsafe_code)]
 
-                /// The runtime crate, under the name the generated modules use.
+                /// The runtime crate, under the name the generated modules use (unused when
+                /// every shared type is an alias).
                 #[rustfmt::skip]
+                #[allow(unused_imports)]
                 use ::cope_events_runtime as runtime;
 
                 #[rustfmt::skip]

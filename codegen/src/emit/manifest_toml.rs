@@ -1,18 +1,18 @@
 //! `Cargo.toml` of the generated crate.
 
+use crate::emit::Needs;
 use crate::layout::{Crate, Kind, Member};
 use crate::manifest::Manifest;
 use crate::render::header;
 use crate::GeneratedFile;
 
-/// `uses_regex`: some payload of the crate matches a `pattern`, with the linear-time `regex`
-/// crate.
-pub(crate) fn cargo_toml(manifest: &Manifest, krate: &Crate<'_>, uses_regex: bool) -> GeneratedFile {
+/// `needs`: the `regex` crate (linear-time `pattern`s), the shared types' crate.
+pub(crate) fn cargo_toml(manifest: &Manifest, krate: &Crate<'_>, needs: Needs) -> GeneratedFile {
     let package = &krate.package;
     let (members, features): (Vec<&Member>, Vec<&Member>) = match &krate.kind {
         Kind::Whole { .. } => (Vec::new(), Vec::new()),
         Kind::Shared => (Vec::new(), Vec::new()),
-        Kind::Category { shared, .. } => (shared.iter().collect(), Vec::new()),
+        Kind::Category { shared, .. } => (shared.iter().filter(|_| needs.shared).collect(), Vec::new()),
         Kind::Umbrella { categories, shared, .. } => {
             (shared.iter().chain(categories).collect(), categories.iter().collect())
         }
@@ -61,7 +61,7 @@ serde_json = {{ version = "1.0.120", features = ["raw_value"] }}
         package = package.toml_lines(),
         runtime_dependency = package.runtime_dependency(),
     );
-    if uses_regex {
+    if needs.regex {
         text.push_str(
             "regex = { version = \"1.10\", default-features = false, features = [\"std\", \"unicode\", \"perf\"] }\n",
         );

@@ -24,8 +24,17 @@ use crate::manifest::Manifest;
 use crate::shared::SharedDocument;
 use crate::GeneratedFile;
 
+/// What a crate's payloads need beyond the runtime, serde and serde_json.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Needs {
+    /// Some payload matches a `pattern`: the `regex` crate.
+    pub regex: bool,
+    /// Some payload names a shared type: in the crate-per-category layout, the shared crate.
+    pub shared: bool,
+}
+
 /// The files of `krate` that gather its event types, paths relative to its folder:
-/// `Cargo.toml` (`uses_regex`: some payload of the crate matches a `pattern`), `src/lib.rs`,
+/// `Cargo.toml` (with what `needs` says), `src/lib.rs`,
 /// `src/event.rs` (not in the shared types' crate), `src/shared/mod.rs` (where the shared
 /// types are) and the example tests (where event types are). The files of each shared
 /// document, event type and version come from [`shared::document_rs`],
@@ -34,11 +43,13 @@ pub(crate) fn crate_files(
     manifest: &Manifest,
     krate: &Crate<'_>,
     documents: &[SharedDocument],
-    uses_regex: bool,
+    needs: Needs,
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let has_shared = !documents.is_empty();
-    let mut files =
-        vec![manifest_toml::cargo_toml(manifest, krate, uses_regex), crate_root::lib_rs(manifest, krate, has_shared)?];
+    let mut files = vec![
+        manifest_toml::cargo_toml(manifest, krate, needs),
+        crate_root::lib_rs(manifest, krate, has_shared, needs.shared)?,
+    ];
     match &krate.kind {
         Kind::Whole { event_types } | Kind::Category { event_types, .. } => {
             files.push(dispatch::event_rs(manifest, event_types)?);
