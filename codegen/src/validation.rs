@@ -95,19 +95,52 @@ pub(crate) struct Validator {
 
 impl Validator {
     /// `schema` (one document; `$ref`s to others do not resolve), compiled; `Err` says why not.
+    /// Its `pattern`s are ECMA-262, which boon reads with a stricter parser than the
+    /// generator's: each is compiled as `pattern.rs` writes it in `regex` syntax (with the same
+    /// meaning), when it can be.
     pub(crate) fn new(schema: &Value) -> Result<Validator, String> {
         /// Where the document is registered when it has no `$id` of its own.
         const LOCATION: &str = "urn:cope-codegen:validator";
         let mut schemas = Schemas::new();
         let mut compiler = compiler();
         compiler.enable_format_assertions();
-        compiler.add_resource(LOCATION, schema.clone()).map_err(|error| error.to_string())?;
+        let mut schema = schema.clone();
+        translate_patterns(&mut schema);
+        compiler.add_resource(LOCATION, schema).map_err(|error| error.to_string())?;
         let index = compiler.compile(LOCATION, &mut schemas).map_err(|error| error.to_string())?;
         Ok(Validator { schemas, index })
     }
 
     pub(crate) fn is_valid(&self, instance: &Value) -> bool {
         self.schemas.validate(instance, self.index).is_ok()
+    }
+}
+
+/// Every `pattern` and `patternProperties` name of `schema`, in `regex` syntax where
+/// [`crate::pattern::to_rust`] translates it; data (`enum`, `const`, `default`, `examples`) is
+/// left alone.
+fn translate_patterns(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            if let Some(Value::String(pattern)) = object.get_mut("pattern") {
+                if let Ok(translated) = crate::pattern::to_rust(pattern) {
+                    *pattern = translated;
+                }
+            }
+            if let Some(Value::Object(properties)) = object.get_mut("patternProperties") {
+                *properties = std::mem::take(properties)
+                    .into_iter()
+                    .map(|(pattern, value)| (crate::pattern::to_rust(&pattern).unwrap_or(pattern), value))
+                    .collect();
+            }
+            for (keyword, value) in object.iter_mut() {
+                if !matches!(keyword.as_str(), "enum" | "const" | "default" | "examples" | "pattern") {
+                    translate_patterns(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(translate_patterns),
+        _ => {}
     }
 }
 
@@ -154,6 +187,19 @@ mod tests {
         assert!(!validator.is_valid(&json!({"at": "yesterday"})));
         assert!(!validator.is_valid(&json!({"at": "2026-05-05T12:00:00Z", "n": 0})));
         assert!(Validator::new(&json!({"$ref": "https://elsewhere.example.com/x"})).is_err());
+        // ECMA-262 patterns the regex crate's parser refuses, with their ECMA meaning (`\d` is
+        // ASCII only).
+        let patterns = Validator::new(&json!({
+            "properties": {"a": {"type": "string", "pattern": "^[\\w-.]+$"}, "d": {"pattern": "^\\d$"}},
+            "patternProperties": {"^x[\\w-.]$": {"type": "integer"}},
+            "enum": [{"a": "ok", "pattern": "[\\w-.]"}, {"a": "a.b-c"}, {"d": "1"}, {"d": "\u{0661}"}, {"x-": "s"}]
+        }))
+        .expect("compiles");
+        assert!(patterns.is_valid(&json!({"a": "a.b-c"})));
+        assert!(patterns.is_valid(&json!({"a": "ok", "pattern": "[\\w-.]"})), "a pattern in data is data");
+        assert!(patterns.is_valid(&json!({"d": "1"})));
+        assert!(!patterns.is_valid(&json!({"d": "\u{0661}"})), "`\\d` is ASCII digits");
+        assert!(!patterns.is_valid(&json!({"x-": "s"})));
         assert!(Validator::new(&json!({"$ref": "file:///etc/hostname"})).is_err(), "no file is read");
     }
 }
