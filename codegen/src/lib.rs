@@ -8,7 +8,8 @@
 //!
 //! The pipeline, one phase a module:
 //! `model` (manifest → checked contracts with Rust names) → `shared` (documents reached by
-//! cross-file `$ref`s, with their modules and type names) → `schema_check` (valid for its
+//! cross-file `$ref`s, with their modules and type names) → `layout` (the crates: one, or one
+//! per category with the shared types' and an umbrella) → `schema_check` (valid for its
 //! draft, ids, limits, references) → `payload` (each document's types: keyword survey,
 //! lowering to the payload model, emitters) → `emit` (envelope, dispatch enums, constants) →
 //! `render` (prettyplease, headers).
