@@ -117,6 +117,8 @@ impl<'a> Plan<'a> {
             })
         };
         let mut categories: BTreeMap<String, (&'a str, Vec<&'a EventType>)> = BTreeMap::new();
+        // Every event type in the model's order, with the Rust name of its category's crate.
+        let mut umbrella_event_types = Vec::with_capacity(event_types.len());
         for event_type in event_types {
             let module = crate::names::field_name(&event_type.category);
             let (category, members) = categories.entry(module.clone()).or_insert((&event_type.category, Vec::new()));
@@ -147,6 +149,7 @@ impl<'a> Plan<'a> {
                 blame(event_type, "event_type", message);
             }
             members.push(event_type);
+            umbrella_event_types.push((event_type, crate_name.replace('-', "_")));
         }
         collected((), errors)?;
         let member = |module: &str, path_from_umbrella: bool| Member {
@@ -166,15 +169,7 @@ impl<'a> Plan<'a> {
             package: package.clone(),
             kind: Kind::Umbrella {
                 categories: categories.keys().map(|module| member(module, true)).collect(),
-                event_types: event_types
-                    .iter()
-                    .map(|event_type| {
-                        (
-                            event_type,
-                            member_package(package, &crate::names::field_name(&event_type.category)).replace('-', "_"),
-                        )
-                    })
-                    .collect(),
+                event_types: umbrella_event_types,
                 shared,
             },
         }];

@@ -10,8 +10,7 @@ use crate::GeneratedFile;
 pub(crate) fn cargo_toml(manifest: &Manifest, krate: &Crate<'_>, needs: Needs) -> GeneratedFile {
     let package = &krate.package;
     let (members, features): (Vec<&Member>, Vec<&Member>) = match &krate.kind {
-        Kind::Whole { .. } => (Vec::new(), Vec::new()),
-        Kind::Shared => (Vec::new(), Vec::new()),
+        Kind::Whole { .. } | Kind::Shared => (Vec::new(), Vec::new()),
         Kind::Category { shared, .. } => (shared.iter().filter(|_| needs.shared).collect(), Vec::new()),
         Kind::Umbrella { categories, shared, .. } => {
             (shared.iter().chain(categories).collect(), categories.iter().collect())
