@@ -1,12 +1,20 @@
-//! `cope_events::decode` on arbitrary bytes: never panics, and an event it returns encodes to
-//! JSON that decodes to the same event.
+//! `cope_events::decode` on arbitrary bytes: never panics, gives what the dispatching decode
+//! alone gives (its one-pass guess of `type` and `dataschema` changes nothing), and an event it
+//! returns encodes to JSON that decodes to the same event.
 
 #![no_main]
 
+use cope_events::TicketingEventPublished;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
-    if let Ok(event) = cope_events::decode(body) {
+    let decoded = cope_events::decode(body);
+    let dispatched = cope_events_runtime::decode_with(body, |envelope| match envelope.event_type() {
+        TicketingEventPublished::EVENT_TYPE => TicketingEventPublished::from_envelope(envelope).map(Into::into),
+        _ => Err(envelope.unknown_event_type()),
+    });
+    assert_eq!(decoded, dispatched, "the one-pass decode agrees with the dispatching decode");
+    if let Ok(event) = decoded {
         let encoded = cope_events::encode(&event).expect("a decoded event encodes");
         let again = cope_events::decode(&encoded).expect("an encoded event decodes");
         assert_eq!(again, event, "decode(encode(e)) == e");

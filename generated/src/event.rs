@@ -13,40 +13,11 @@ pub enum Event {
     /// `ticketing.event.published`.
     TicketingEventPublished(crate::TicketingEventPublished),
 }
-impl Event {
-    /// What this event tells about itself, whatever its type and version.
-    pub fn as_any(&self) -> &dyn runtime::AnyEvent {
-        match self {
-            Self::TicketingEventPublished(event) => event,
-        }
-    }
-    /// The event type and version an envelope carries, decoded.
-    pub(crate) fn from_envelope<'de, D: runtime::CapturedData<'de>>(
-        envelope: runtime::Envelope<'de, D>,
-    ) -> ::std::result::Result<Self, DecodeError> {
-        match envelope.event_type() {
-            crate::TicketingEventPublished::EVENT_TYPE => {
-                crate::TicketingEventPublished::from_envelope(envelope).map(Self::from)
-            }
-            _ => ::std::result::Result::Err(envelope.unknown_event_type()),
-        }
-    }
-}
-crate::runtime::impls::events!(Event);
-impl ::serde::Serialize for Event {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::TicketingEventPublished(event) => event.serialize(serializer),
-        }
-    }
-}
+crate::runtime::impls::events!(Event { TicketingEventPublished });
 /// Decodes one structured-mode CloudEvent (JSON) and dispatches it to its type and
 /// version. Never panics; every error says what a consumer can do about it.
 pub fn decode(bytes: &[u8]) -> ::std::result::Result<Event, DecodeError> {
-    runtime::decode_with(bytes, Event::from_envelope)
+    runtime::decode_guessing(bytes, Event::decode_guessed, Event::from_envelope)
 }
 /// Encodes an event as structured-mode JSON. Decoding then encoding gives JSON equal to
 /// the input, undocumented payload members and extension attributes included.

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use crate::attributes::{media_type_essence, utf8};
 use crate::cloud_event::{CloudEvent, Contract};
-use crate::envelope::{decode_with, encode_json, CapturedData, Envelope};
+use crate::envelope::{decode_as, decode_guessing, encode_json, CapturedData, Envelope};
 use crate::error::{DecodeError, EncodeError};
 use crate::BATCH_CONTENT_TYPE;
 
@@ -113,7 +113,11 @@ impl<T: Contract + Serialize> Encode for CloudEvent<T> {}
 
 impl<T: Contract + DeserializeOwned> Decode for CloudEvent<T> {
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        decode_with(bytes, single_contract::<T, _>)
+        decode_guessing(
+            bytes,
+            |text, event_type, _| if event_type == T::EVENT_TYPE { decode_as::<T>(text) } else { None },
+            single_contract::<T, _>,
+        )
     }
 }
 

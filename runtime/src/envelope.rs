@@ -27,10 +27,71 @@ pub fn decode_with<'de, E>(
     bytes: &'de [u8],
     dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
 ) -> Result<E, DecodeError> {
-    // JSON is UTF-8, and outside strings only ASCII is valid: checking the whole body once up
-    // front rejects exactly what the parser would, and spares it checking every string again
-    // (and `data` twice, since it is captured before it is decoded).
+    decode_text(utf8(bytes)?, dispatch)
+}
+
+/// Like [`decode_with`], after trying `guess`: given the event's text and the `type` and
+/// `dataschema` it appears to carry (read ahead by [`crate::guess`]), `guess` decodes it in
+/// one pass straight as the contract those name ([`decode_as`]), or gives `None`. Whatever
+/// the guess does not decode, wrongly guessed, refused or not guessed at all, is decoded by
+/// `dispatch`, which gives the same event or says exactly what is wrong: a guess changes how
+/// fast an event decodes, never what it decodes to.
+#[doc(hidden)]
+pub fn decode_guessing<'de, E>(
+    bytes: &'de [u8],
+    guess: fn(&'de str, &'de str, &'de str) -> Option<E>,
+    dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
+) -> Result<E, DecodeError> {
     let text = utf8(bytes)?;
+    for (event_type, dataschema) in crate::guess::type_and_dataschema(text) {
+        if let Some(event) = guess(text, event_type, dataschema) {
+            return Ok(event);
+        }
+    }
+    decode_text(text, dispatch)
+}
+
+/// Decodes `text` in one pass as an event of `T`'s contract, with `data` read straight into
+/// `T`: the event, when it is one and `dataschema` names `T`'s schema; otherwise `None`,
+/// whatever the reason (the dispatching decode then says what it is). What it gives is what
+/// [`decode_with`] gives for the same text: the same checks, in the same reader.
+#[doc(hidden)]
+pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEvent<T>> {
+    let mut error = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let raw =
+        deserializer.deserialize_map(EnvelopeVisitor::<Typed<T>> { error: &mut error, data: PhantomData }).ok()?;
+    deserializer.end().ok()?;
+    let mut envelope = raw.validate().ok()?;
+    if *envelope.attributes.event_type != *T::EVENT_TYPE
+        || envelope.attributes.dataschema.as_deref() != Some(T::SCHEMA_ID)
+    {
+        return None;
+    }
+    envelope.check_contract::<T>().ok()?;
+    let Typed(payload) = envelope.data.take()?;
+    Some(envelope.into_cloud_event(*payload))
+}
+
+/// `data` decoded as it is read, by [`decode_as`]; boxed, so that the envelope reader's frames
+/// stay small whatever the payload's size (a large payload type is moved once, not through
+/// every frame between the parser and the event).
+struct Typed<T>(Box<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Typed<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|payload| Typed(Box::new(payload)))
+    }
+}
+
+/// The envelope reader over JSON text: one pass, `data` captured for `dispatch`.
+fn decode_text<'de, E>(
+    text: &'de str,
+    dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
+) -> Result<E, DecodeError> {
+    // JSON is UTF-8, and outside strings only ASCII is valid: the callers check the whole body
+    // once up front, which rejects exactly what the parser would, and spares it checking every
+    // string again (and `data` twice, since it is captured before it is decoded).
     let mut error = None;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let envelope = match deserializer.deserialize_map(EnvelopeVisitor { error: &mut error, data: PhantomData }) {
@@ -95,6 +156,12 @@ pub(crate) struct SchemaVersionProbe {
 /// decoded. The generated dispatch code turns it into a typed `CloudEvent`.
 #[doc(hidden)]
 pub struct Envelope<'de, D> {
+    attributes: Attributes<'de>,
+    data: Option<D>,
+}
+
+/// The attributes of an [`Envelope`], checked.
+struct Attributes<'de> {
     id: Text<'de>,
     source: Text<'de>,
     event_type: Text<'de>,
@@ -104,30 +171,105 @@ pub struct Envelope<'de, D> {
     datacontenttype: Option<Text<'de>>,
     idempotency_key: Option<Text<'de>>,
     extensions: BTreeMap<String, Json>,
-    data: Option<D>,
     has_data_base64: bool,
 }
 
-impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
+impl<'de, D> Envelope<'de, D> {
     /// CloudEvents `type`.
     pub fn event_type(&self) -> &str {
-        &self.event_type
+        &self.attributes.event_type
     }
 
     /// The error for a `type` the dispatcher does not know.
     pub fn unknown_event_type(&self) -> DecodeError {
         DecodeError::UnknownEventType {
-            event_type: self.event_type.to_string(),
-            source: self.source.to_string(),
-            id: self.id.to_string(),
+            event_type: self.attributes.event_type.to_string(),
+            source: self.attributes.source.to_string(),
+            id: self.attributes.id.to_string(),
         }
     }
 
+    /// The error for a version the dispatcher does not know.
+    pub fn unknown_version(&self, schema_version: Option<String>) -> DecodeError {
+        DecodeError::UnknownVersion {
+            event_type: self.attributes.event_type.to_string(),
+            dataschema: self.attributes.dataschema.as_deref().map(str::to_owned),
+            schema_version,
+            id: self.attributes.id.to_string(),
+        }
+    }
+
+    /// The rules of `T`'s delivery contract about the attributes, and `data`, which must be there.
+    fn check_contract<T: Contract>(&self) -> Result<&D, DecodeError> {
+        if *self.attributes.source != *T::SOURCE {
+            return Err(violation::<T>(
+                "source",
+                format!("must be `{}`, got `{}`", T::SOURCE, &*self.attributes.source),
+            ));
+        }
+        match self.attributes.subject.as_deref().map(|subject| subject.strip_prefix(T::SUBJECT_PREFIX)) {
+            Some(Some(identifier)) if !identifier.is_empty() => {}
+            Some(_) => {
+                return Err(violation::<T>(
+                    "subject",
+                    format!(
+                        "must be `{}<identifier>`, got `{}`",
+                        T::SUBJECT_PREFIX,
+                        self.attributes.subject.as_deref().unwrap_or_default()
+                    ),
+                ))
+            }
+            None => {
+                return Err(violation::<T>("subject", format!("is required (`{}<identifier>`)", T::SUBJECT_PREFIX)))
+            }
+        }
+        match &self.attributes.datacontenttype {
+            Some(media_type) if !is_json_media_type(media_type) => {
+                return Err(violation::<T>(
+                    "datacontenttype",
+                    format!("must be `{DATA_CONTENT_TYPE}`, got `{media_type}`"),
+                ))
+            }
+            _ => {}
+        }
+        if self.attributes.has_data_base64 {
+            return Err(violation::<T>(
+                "data_base64",
+                "binary data is not allowed: the payload is a JSON object".to_owned(),
+            ));
+        }
+        self.data.as_ref().ok_or_else(|| violation::<T>("data", "is required".to_owned()))
+    }
+
+    /// The event, with its decoded payload.
+    fn into_cloud_event<T>(self, payload: T) -> CloudEvent<T> {
+        let datacontenttype = self.attributes.datacontenttype.map(|media_type| match media_type {
+            Text::Borrowed(DATA_CONTENT_TYPE) => Cow::Borrowed(DATA_CONTENT_TYPE),
+            media_type => Cow::Owned(media_type.into_owned()),
+        });
+        CloudEvent {
+            data: payload,
+            id: self.attributes.id.into_owned(),
+            subject: self.attributes.subject.map(Cow::into_owned),
+            time: self.attributes.time.map(|(text, parsed)| EventTime { text: text.into_owned(), parsed }),
+            has_dataschema: self.attributes.dataschema.is_some(),
+            datacontenttype,
+            idempotency_key: self.attributes.idempotency_key.map(Cow::into_owned),
+            extensions: self.attributes.extensions,
+        }
+    }
+}
+
+fn violation<T: Contract>(attribute: &str, reason: String) -> DecodeError {
+    DecodeError::ContractViolation { event_type: T::EVENT_TYPE, attribute: attribute.to_owned(), reason }
+}
+
+impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
     /// The schema id of the version this event is, among `versions` (schema id,
     /// `schema_version` constant): found by `dataschema`, or when that is absent by the
     /// payload's `schema_version`.
     pub fn schema_id(&self, versions: &[(&'static str, Option<&'static str>)]) -> Result<&'static str, DecodeError> {
-        let found = match &self.dataschema {
+        let found = match &self.attributes.dataschema {
             Some(dataschema) => versions.iter().find(|(id, _)| *id == &**dataschema),
             None => {
                 let schema_version = self.data.as_ref().and_then(CapturedData::schema_version);
@@ -143,78 +285,23 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
         found.map(|(id, _)| *id).ok_or_else(|| self.unknown_version(None))
     }
 
-    /// The error for a version the dispatcher does not know.
-    pub fn unknown_version(&self, schema_version: Option<String>) -> DecodeError {
-        DecodeError::UnknownVersion {
-            event_type: self.event_type.to_string(),
-            dataschema: self.dataschema.as_deref().map(str::to_owned),
-            schema_version,
-            id: self.id.to_string(),
-        }
-    }
-
     /// Checks the event against `T`'s delivery contract and decodes its payload.
     pub fn into_event<T: Contract + DeserializeOwned>(self) -> Result<CloudEvent<T>, DecodeError> {
-        let violation = |attribute: &str, reason: String| DecodeError::ContractViolation {
-            event_type: T::EVENT_TYPE,
-            attribute: attribute.to_owned(),
-            reason,
-        };
-        if *self.source != *T::SOURCE {
-            return Err(violation("source", format!("must be `{}`, got `{}`", T::SOURCE, &*self.source)));
-        }
-        match self.subject.as_deref().map(|subject| subject.strip_prefix(T::SUBJECT_PREFIX)) {
-            Some(Some(identifier)) if !identifier.is_empty() => {}
-            Some(_) => {
-                return Err(violation(
-                    "subject",
-                    format!(
-                        "must be `{}<identifier>`, got `{}`",
-                        T::SUBJECT_PREFIX,
-                        self.subject.as_deref().unwrap_or_default()
-                    ),
-                ))
-            }
-            None => return Err(violation("subject", format!("is required (`{}<identifier>`)", T::SUBJECT_PREFIX))),
-        }
-        let datacontenttype = match self.datacontenttype {
-            None => None,
-            Some(Text::Borrowed(DATA_CONTENT_TYPE)) => Some(Cow::Borrowed(DATA_CONTENT_TYPE)),
-            Some(media_type) if is_json_media_type(&media_type) => Some(Cow::Owned(media_type.into_owned())),
-            Some(other) => {
-                return Err(violation("datacontenttype", format!("must be `{DATA_CONTENT_TYPE}`, got `{other}`")))
-            }
-        };
-        if self.has_data_base64 {
-            return Err(violation(
-                "data_base64",
-                "binary data is not allowed: the payload is a JSON object".to_owned(),
-            ));
-        }
-        let Some(data) = self.data else {
-            return Err(violation("data", "is required".to_owned()));
-        };
+        let data = self.check_contract::<T>()?;
         let payload =
             data.decode::<T>().map_err(|(path, reason)| match (T::SCHEMA_VERSION, data.schema_version()) {
-                (Some(expected), Some(seen)) if self.dataschema.is_some() && seen != expected => violation(
-                    "dataschema",
-                    format!(
-                        "names `{}` (schema_version `{expected}`) but data.schema_version is `{seen}`",
-                        T::SCHEMA_ID
-                    ),
-                ),
+                (Some(expected), Some(seen)) if self.attributes.dataschema.is_some() && seen != expected => {
+                    violation::<T>(
+                        "dataschema",
+                        format!(
+                            "names `{}` (schema_version `{expected}`) but data.schema_version is `{seen}`",
+                            T::SCHEMA_ID
+                        ),
+                    )
+                }
                 _ => DecodeError::InvalidPayload { event_type: T::EVENT_TYPE, version: T::VERSION, path, reason },
             })?;
-        Ok(CloudEvent {
-            data: payload,
-            id: self.id.into_owned(),
-            subject: self.subject.map(Cow::into_owned),
-            time: self.time.map(|(text, parsed)| EventTime { text: text.into_owned(), parsed }),
-            has_dataschema: self.dataschema.is_some(),
-            datacontenttype,
-            idempotency_key: self.idempotency_key.map(Cow::into_owned),
-            extensions: self.extensions,
-        })
+        Ok(self.into_cloud_event(payload))
     }
 }
 
@@ -275,8 +362,15 @@ pub(crate) struct EnvelopeVisitor<'a, D> {
     data: PhantomData<D>,
 }
 
-/// The envelope's members as read, before any check beyond their JSON types.
+/// The envelope as read: its attributes, checked only for their JSON types, and `data`.
 pub(crate) struct RawEnvelope<'de, D> {
+    attributes: RawAttributes<'de>,
+    data: Option<D>,
+}
+
+/// The envelope's attributes as read, before any check beyond their JSON types.
+#[derive(Default)]
+struct RawAttributes<'de> {
     specversion: Option<Text<'de>>,
     id: Option<Text<'de>>,
     source: Option<Text<'de>>,
@@ -287,11 +381,10 @@ pub(crate) struct RawEnvelope<'de, D> {
     datacontenttype: Option<Text<'de>>,
     idempotency_key: Option<Text<'de>>,
     extensions: BTreeMap<String, Json>,
-    data: Option<D>,
     has_data_base64: bool,
 }
 
-impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
+impl<'de, D: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
     type Value = RawEnvelope<'de, D>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -299,77 +392,83 @@ impl<'de, D: CapturedData<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut raw = RawEnvelope {
-            specversion: None,
-            id: None,
-            source: None,
-            event_type: None,
-            subject: None,
-            time: None,
-            dataschema: None,
-            datacontenttype: None,
-            idempotency_key: None,
-            extensions: BTreeMap::new(),
-            data: None,
-            has_data_base64: false,
-        };
-        while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
-            let slot = match &*name {
-                "specversion" => &mut raw.specversion,
-                "id" => &mut raw.id,
-                "source" => &mut raw.source,
-                "type" => &mut raw.event_type,
-                "subject" => &mut raw.subject,
-                "time" => &mut raw.time,
-                "dataschema" => &mut raw.dataschema,
-                "datacontenttype" => &mut raw.datacontenttype,
-                IDEMPOTENCY_KEY_ATTRIBUTE => &mut raw.idempotency_key,
-                "data" => {
-                    if raw.data.is_some() {
-                        return Err(fail(self.error, "data", "appears twice"));
-                    }
-                    raw.data = Some(map.next_value::<D>()?);
-                    continue;
-                }
-                "data_base64" => {
-                    if raw.has_data_base64 {
-                        return Err(fail(self.error, "data_base64", "appears twice"));
-                    }
-                    map.next_value::<de::IgnoredAny>()?;
-                    raw.has_data_base64 = true;
-                    continue;
-                }
-                _ => {
-                    let name = name.into_owned();
-                    if !is_extension_name(&name) {
-                        return Err(fail(self.error, &name, "is not a valid extension attribute name ([a-z0-9]+)"));
-                    }
-                    let value = match map.next_value::<Json>() {
-                        Ok(value) => value,
-                        Err(value_error) => {
-                            *self.error = Some(not_a_cloud_event(&name, &value_error.to_string()));
-                            return Err(value_error);
-                        }
-                    };
-                    if let Some(reason) = extension_value_problem(value.as_text()) {
-                        return Err(fail(self.error, &name, reason));
-                    }
-                    if raw.extensions.insert(name.clone(), value).is_some() {
-                        return Err(fail(self.error, &name, "appears twice"));
-                    }
-                    continue;
-                }
-            };
-            if slot.is_some() {
-                return Err(fail(self.error, &name, "appears twice"));
+        let mut data = None;
+        let attributes = read_members(&mut map, self.error, &mut |map, error| {
+            if data.is_some() {
+                return Err(fail(error, "data", "appears twice"));
             }
-            match map.next_value::<AttributeValue<'de>>()? {
-                AttributeValue::String(value) => *slot = Some(value),
-                AttributeValue::Other => return Err(fail(self.error, &name, "must be a string")),
-            }
-        }
-        Ok(raw)
+            data = Some(map.next_value::<D>()?);
+            Ok(())
+        })?;
+        Ok(RawEnvelope { attributes, data })
     }
+}
+
+/// How [`read_members`] reads `data` (with the slot for the decode error).
+type ReadData<'a, 'de, A> =
+    dyn FnMut(&mut A, &mut Option<DecodeError>) -> Result<(), <A as MapAccess<'de>>::Error> + 'a;
+
+/// Reads every member of the envelope, `data` with `read_data`. Generic over the parser only,
+/// not over `data`'s type: one copy of it serves every payload type of a crate.
+fn read_members<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    error: &mut Option<DecodeError>,
+    read_data: &mut ReadData<'_, 'de, A>,
+) -> Result<RawAttributes<'de>, A::Error> {
+    let mut raw = RawAttributes::default();
+    while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
+        let slot = match &*name {
+            "specversion" => &mut raw.specversion,
+            "id" => &mut raw.id,
+            "source" => &mut raw.source,
+            "type" => &mut raw.event_type,
+            "subject" => &mut raw.subject,
+            "time" => &mut raw.time,
+            "dataschema" => &mut raw.dataschema,
+            "datacontenttype" => &mut raw.datacontenttype,
+            IDEMPOTENCY_KEY_ATTRIBUTE => &mut raw.idempotency_key,
+            "data" => {
+                read_data(map, error)?;
+                continue;
+            }
+            "data_base64" => {
+                if raw.has_data_base64 {
+                    return Err(fail(error, "data_base64", "appears twice"));
+                }
+                map.next_value::<de::IgnoredAny>()?;
+                raw.has_data_base64 = true;
+                continue;
+            }
+            _ => {
+                let name = name.into_owned();
+                if !is_extension_name(&name) {
+                    return Err(fail(error, &name, "is not a valid extension attribute name ([a-z0-9]+)"));
+                }
+                let value = match map.next_value::<Json>() {
+                    Ok(value) => value,
+                    Err(value_error) => {
+                        *error = Some(not_a_cloud_event(&name, &value_error.to_string()));
+                        return Err(value_error);
+                    }
+                };
+                if let Some(reason) = extension_value_problem(value.as_text()) {
+                    return Err(fail(error, &name, reason));
+                }
+                if raw.extensions.insert(name.clone(), value).is_some() {
+                    return Err(fail(error, &name, "appears twice"));
+                }
+                continue;
+            }
+        };
+        if slot.is_some() {
+            return Err(fail(error, &name, "appears twice"));
+        }
+        match map.next_value::<AttributeValue<'de>>()? {
+            AttributeValue::String(value) => *slot = Some(value),
+            AttributeValue::Other => return Err(fail(error, &name, "must be a string")),
+        }
+    }
+    Ok(raw)
 }
 
 pub(crate) fn fail<E: de::Error>(slot: &mut Option<DecodeError>, attribute: &str, reason: &str) -> E {
@@ -379,9 +478,15 @@ pub(crate) fn fail<E: de::Error>(slot: &mut Option<DecodeError>, attribute: &str
     E::custom(message)
 }
 
-impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
+impl<'de, D> RawEnvelope<'de, D> {
     /// The CloudEvents 1.0 rules that hold for every event type.
     fn validate(self) -> Result<Envelope<'de, D>, DecodeError> {
+        Ok(Envelope { attributes: self.attributes.validate(self.data.is_some())?, data: self.data })
+    }
+}
+
+impl<'de> RawAttributes<'de> {
+    fn validate(self, has_data: bool) -> Result<Attributes<'de>, DecodeError> {
         let required = |value: Option<Text<'de>>, attribute: &str| match value {
             Some(value) if !value.is_empty() => Ok(value),
             Some(_) => Err(not_a_cloud_event(attribute, "must not be empty")),
@@ -394,7 +499,7 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
                 &format!("must be \"{SPEC_VERSION}\", got \"{specversion}\""),
             ));
         }
-        if self.data.is_some() && self.has_data_base64 {
+        if has_data && self.has_data_base64 {
             return Err(not_a_cloud_event("data_base64", "must not appear together with data"));
         }
         let time = match self.time {
@@ -414,7 +519,7 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
                 ));
             }
         }
-        Ok(Envelope {
+        Ok(Attributes {
             id: required(self.id, "id")?,
             source: required(self.source, "source")?,
             event_type: required(self.event_type, "type")?,
@@ -424,7 +529,6 @@ impl<'de, D: CapturedData<'de>> RawEnvelope<'de, D> {
             datacontenttype: self.datacontenttype,
             idempotency_key: self.idempotency_key,
             extensions: self.extensions,
-            data: self.data,
             has_data_base64: self.has_data_base64,
         })
     }

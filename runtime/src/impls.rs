@@ -116,6 +116,18 @@ macro_rules! __event_type {
                 )+
                 ::core::result::Result::Err(envelope.unknown_version(::core::option::Option::None))
             }
+
+            /// `text` decoded in one pass as the version whose schema `dataschema` names, when
+            /// it is one (public for an umbrella crate's `Event`).
+            #[doc(hidden)]
+            pub fn decode_guessed(text: &str, dataschema: &str) -> ::core::option::Option<Self> {
+                $(
+                    if dataschema == <$payload as $crate::Contract>::SCHEMA_ID {
+                        return $crate::decode_as::<$payload>(text).map(Self::$variant);
+                    }
+                )+
+                ::core::option::Option::None
+            }
         }
 
         $crate::__any_event_impls!($name);
@@ -129,12 +141,22 @@ macro_rules! __event_type {
         impl $crate::Decode for $name {
             /// Decodes one structured-mode event of this type; another type is `UnknownEventType`.
             fn decode(bytes: &[u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
-                $crate::decode_with(bytes, |envelope| {
-                    if envelope.event_type() != Self::EVENT_TYPE {
-                        return ::core::result::Result::Err(envelope.unknown_event_type());
-                    }
-                    Self::from_envelope(envelope)
-                })
+                $crate::decode_guessing(
+                    bytes,
+                    |text, event_type, dataschema| {
+                        if event_type == Self::EVENT_TYPE {
+                            Self::decode_guessed(text, dataschema)
+                        } else {
+                            ::core::option::Option::None
+                        }
+                    },
+                    |envelope| {
+                        if envelope.event_type() != Self::EVENT_TYPE {
+                            return ::core::result::Result::Err(envelope.unknown_event_type());
+                        }
+                        Self::from_envelope(envelope)
+                    },
+                )
             }
         }
 
@@ -175,13 +197,50 @@ macro_rules! __into_event {
     };
 }
 
-/// The crate's enum of every event type, which has inherent `as_any` and `from_envelope`
-/// (dispatch on `type`): what [`__any_event_impls`] gives, `Deserialize` and `Decode`.
+/// The crate's enum of every event type, `Name { EventType, ... }`: each variant holds the
+/// per-type enum of the same name at the crate root (`crate::EventType`, which invokes
+/// [`__event_type`]). Gives `as_any`, dispatch on `type` (`from_envelope`, and
+/// `decode_guessed` on a guessed `type` and `dataschema`), what [`__any_event_impls`] gives,
+/// `Serialize`, `Deserialize` and `Decode`.
 #[doc(hidden)]
 #[macro_export]
+// `crate::` paths are meant: the invoking (generated) crate's per-type enums.
+#[allow(clippy::crate_in_macro_def)]
 macro_rules! __events {
-    ($name:ident) => {
+    ($name:ident { $($variant:ident),+ $(,)? }) => {
+        impl $name {
+            /// What this event tells about itself, whatever its type and version.
+            pub fn as_any(&self) -> &dyn $crate::AnyEvent {
+                match *self { $(Self::$variant(ref event) => event,)+ }
+            }
+
+            /// The event type and version an envelope carries, decoded.
+            pub(crate) fn from_envelope<'de, __D: $crate::CapturedData<'de>>(
+                envelope: $crate::Envelope<'de, __D>,
+            ) -> ::core::result::Result<Self, $crate::DecodeError> {
+                match envelope.event_type() {
+                    $(crate::$variant::EVENT_TYPE => crate::$variant::from_envelope(envelope).map(Self::from),)+
+                    _ => ::core::result::Result::Err(envelope.unknown_event_type()),
+                }
+            }
+
+            /// `text` decoded in one pass as the event type and version that `event_type` and
+            /// `dataschema` name, when it is one.
+            pub(crate) fn decode_guessed(text: &str, event_type: &str, dataschema: &str) -> ::core::option::Option<Self> {
+                match event_type {
+                    $(crate::$variant::EVENT_TYPE => crate::$variant::decode_guessed(text, dataschema).map(Self::from),)+
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+
         $crate::__any_event_impls!($name);
+
+        impl $crate::__serde::Serialize for $name {
+            fn serialize<__S: $crate::__serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                match *self { $(Self::$variant(ref event) => $crate::__serde::Serialize::serialize(event, serializer),)+ }
+            }
+        }
 
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
             fn deserialize<__D: $crate::__serde::Deserializer<'de>>(
@@ -193,7 +252,7 @@ macro_rules! __events {
 
         impl $crate::Decode for $name {
             fn decode(bytes: &[u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
-                $crate::decode_with(bytes, Self::from_envelope)
+                $crate::decode_guessing(bytes, Self::decode_guessed, Self::from_envelope)
             }
         }
     };

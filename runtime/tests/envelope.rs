@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use cope_events_runtime::{
-    decode_with, encode_json, CapturedData, CloudEvent, Contract, DecodeError, Envelope, IdempotencyKey,
+    decode_as, decode_with, encode_json, CapturedData, CloudEvent, Contract, DecodeError, Envelope, IdempotencyKey,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,4 +169,41 @@ fn untyped_values_are_checked_for_repeated_keys_in_one_pass_over_their_text() {
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     assert!(Json::from_text(deep).unwrap_err().to_string().contains("recursion limit exceeded"));
     assert!(Json::from_text(format!("{}{}", "[".repeat(120), "]".repeat(120))).is_ok());
+}
+
+#[test]
+fn the_one_pass_decode_gives_the_dispatched_event_or_nothing() {
+    let text = |value: &serde_json::Value| serde_json::to_string(value).unwrap();
+    let one_pass = |value: &serde_json::Value| decode_as::<Thing>(&text(value));
+    // serde_json's map writes members in alphabetical order (`data` first); either way it reads.
+    let mut attributes_first =
+        String::from(r#"{"type": "thing.happened", "dataschema": "https://example.com/thing/v1","#);
+    attributes_first.push_str(
+        r#""specversion": "1.0", "id": "1", "source": "example", "subject": "thing:42", "data": {"name": "x"}}"#,
+    );
+    let expected = decode(event()).unwrap();
+    assert_eq!(one_pass(&event()), Some(expected.clone()));
+    assert_eq!(decode_as::<Thing>(&attributes_first), Some(expected));
+    // What the dispatching decode refuses, it does not give.
+    let edits: [(&str, serde_json::Value); 8] = [
+        ("type", json!("thing.other")),
+        ("dataschema", json!("https://example.com/thing/v2")),
+        ("dataschema", serde_json::Value::Null),
+        ("source", json!("elsewhere")),
+        ("subject", json!("other:42")),
+        ("data", json!({"name": 1})),
+        ("time", json!("yesterday")),
+        ("traceparent", json!([1])),
+    ];
+    for (attribute, value) in edits {
+        let mut edited = event();
+        match value {
+            serde_json::Value::Null => edited.as_object_mut().unwrap().remove(attribute),
+            value => edited.as_object_mut().unwrap().insert(attribute.to_owned(), value),
+        };
+        assert_eq!(one_pass(&edited), None, "{attribute}");
+        assert!(decode(edited).is_err(), "{attribute}");
+    }
+    assert_eq!(decode_as::<Thing>(&format!("{} ", text(&event()))), one_pass(&event()), "trailing space");
+    assert_eq!(decode_as::<Thing>(&format!("{}x", text(&event()))), None, "trailing text");
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use cope_events_runtime::payload::{self, FromMembers, Slot, StringEnum};
-use cope_events_runtime::{impls, AnyEvent, CloudEvent, Contract, Decode, DecodeError, Encode, Key};
+use cope_events_runtime::{impls, CloudEvent, Contract, Decode, DecodeError, Encode, Key};
 
 /// A payload read member by member, as generated structs are.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,37 +191,7 @@ enum Event {
     D(D),
 }
 
-impl Event {
-    fn as_any(&self) -> &dyn AnyEvent {
-        match self {
-            Self::OrderChanged(event) => event,
-            Self::S(event) => event,
-            Self::D(event) => event,
-        }
-    }
-    fn from_envelope<'de, D: cope_events_runtime::CapturedData<'de>>(
-        envelope: cope_events_runtime::Envelope<'de, D>,
-    ) -> Result<Self, DecodeError> {
-        match envelope.event_type() {
-            // `crate::` paths, as generated: a bare `D` would be the generic parameter.
-            crate::OrderChanged::EVENT_TYPE => crate::OrderChanged::from_envelope(envelope).map(Self::from),
-            crate::S::EVENT_TYPE => crate::S::from_envelope(envelope).map(Self::from),
-            crate::D::EVENT_TYPE => crate::D::from_envelope(envelope).map(Self::from),
-            _ => Err(envelope.unknown_event_type()),
-        }
-    }
-}
-impls::events!(Event);
-
-impl Serialize for Event {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::OrderChanged(event) => event.serialize(serializer),
-            Self::S(event) => event.serialize(serializer),
-            Self::D(event) => event.serialize(serializer),
-        }
-    }
-}
+impls::events!(Event { OrderChanged, S, D });
 
 fn envelope(schema: &str, data: serde_json::Value) -> Vec<u8> {
     serde_json::to_vec(&json!({

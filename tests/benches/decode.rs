@@ -5,7 +5,9 @@
 //! (d) serde_json into a hand-written struct that borrows every string from the input (no
 //! copies, no checks: the ceiling of a serde_json decoder), and
 //! (e) sonic-rs (a SIMD JSON parser) into that borrowed struct, with the `sonic-rs` feature
-//! (its SIMD paths need `RUSTFLAGS="-C target-cpu=native"`; without, it is scalar).
+//! (its SIMD paths need `RUSTFLAGS="-C target-cpu=native"`; without, it is scalar), and
+//! (f) our own dispatching decode alone, without the one-pass guess (`data` is captured, then
+//! decoded once its type is known: read twice), which is what `decode` does when it cannot guess.
 //!
 //! `cargo bench -p cope-events-tests --bench decode --features sonic-rs` prints the ratio
 //! table that the README quotes, computed from criterion's estimates of this same run.
@@ -27,6 +29,7 @@ const BASELINES: &[(&str, &str, Option<f64>)] = &[
     ("c_cloudevents_sdk", "(c) cloudevents-sdk Event, then data", Some(3.5)),
     ("d_borrowed_struct", "(d) serde_json into a borrowed struct (ceiling)", None),
     ("e_sonic_rs_borrowed_struct", "(e) sonic-rs into a borrowed struct (ceiling)", None),
+    ("f_dispatching_decode", "(f) our dispatching decode alone (data read twice)", None),
 ];
 
 /// The reference example's shape, written by hand as a consumer would without this crate.
@@ -110,6 +113,15 @@ fn sonic_rs_borrowed(bytes: &[u8]) -> BorrowedEvent<'_, sonic_rs::LazyValue<'_>>
     sonic_rs::from_slice(bytes).expect("decodes")
 }
 
+fn dispatching(bytes: &[u8]) -> cope_events::Event {
+    use cope_events::TicketingEventPublished;
+    let dispatch = |envelope: cope_events_runtime::Envelope<'_, _>| match envelope.event_type() {
+        TicketingEventPublished::EVENT_TYPE => TicketingEventPublished::from_envelope(envelope).map(Into::into),
+        _ => Err(envelope.unknown_event_type()),
+    };
+    cope_events_runtime::decode_with(bytes, dispatch).expect("decodes")
+}
+
 fn hand_written(bytes: &[u8]) -> HandEvent {
     serde_json::from_slice(bytes).expect("decodes")
 }
@@ -145,6 +157,7 @@ fn main() {
         group.bench_function(BASELINES[3].0, |b| b.iter(|| borrowed(black_box(bytes))));
         #[cfg(feature = "sonic-rs")]
         group.bench_function(BASELINES[4].0, |b| b.iter(|| sonic_rs_borrowed(black_box(bytes))));
+        group.bench_function(BASELINES[5].0, |b| b.iter(|| dispatching(black_box(bytes))));
         group.finish();
     }
     criterion.final_summary();
