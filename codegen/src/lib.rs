@@ -240,8 +240,9 @@ pub fn generate_with_progress(
                 let folder = part.folder(&plan);
                 let crate_needs = needs.entry(folder).or_default();
                 crate_needs.regex |= facts.as_ref().is_some_and(|facts| facts.uses_regex);
-                // Shared types are named by their path, `crate::shared::<module>::<Type>`.
-                crate_needs.shared |= matches!(part, Part::Version(..)) && file.contents.contains("crate::shared::");
+                // The shared crate's own documents name each other within it.
+                crate_needs.shared |=
+                    matches!(part, Part::Version(..)) && facts.as_ref().is_some_and(|facts| facts.uses_shared);
                 files.push(GeneratedFile { path: format!("{folder}{}", file.path), ..file });
                 payloads.extend(facts);
             }
@@ -333,6 +334,7 @@ impl Part<'_> {
 /// What the rest of the crate needs to know of one payload's types.
 struct PayloadFacts {
     uses_regex: bool,
+    uses_shared: bool,
     not_enforced: Vec<Unenforced>,
     warnings: Vec<Warning>,
 }
@@ -346,6 +348,7 @@ impl PayloadFacts {
         });
         PayloadFacts {
             uses_regex: payload.uses_regex,
+            uses_shared: payload.uses_shared,
             not_enforced: not_enforced.collect(),
             warnings: payload.warnings.clone(),
         }

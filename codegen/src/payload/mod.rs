@@ -41,6 +41,8 @@ pub(crate) struct Payload {
     pub items: proc_macro2::TokenStream,
     /// The types match a `pattern` (the crate needs `regex`).
     pub uses_regex: bool,
+    /// The types name a type of a shared module (the crate needs the shared module).
+    pub uses_shared: bool,
     /// What the decoder does not enforce, sorted by pointer.
     pub not_enforced: Vec<NotEnforced>,
     pub warnings: Vec<Warning>,
@@ -97,7 +99,8 @@ fn finish(document: &Document<'_>, lowered: Result<lower::Lowering, Vec<Error>>)
     not_enforced.sort();
     not_enforced.dedup();
     let uses_regex = uses_regex(&lowered.module);
-    Ok(Payload { items: emit::module_items(&lowered.module), uses_regex, not_enforced, warnings })
+    let uses_shared = lowered.module.items.iter().any(|item| item.kind.types().into_iter().any(|ty| ty.names_shared()));
+    Ok(Payload { items: emit::module_items(&lowered.module), uses_regex, uses_shared, not_enforced, warnings })
 }
 
 fn uses_regex(module: &Module) -> bool {

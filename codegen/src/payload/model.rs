@@ -61,6 +61,15 @@ impl Ty {
         }
     }
 
+    /// Whether this type names a type of a shared module, at any depth.
+    pub(crate) fn names_shared(&self) -> bool {
+        match self {
+            Ty::Shared(_) => true,
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => inner.names_shared(),
+            _ => false,
+        }
+    }
+
     /// The named type this one holds by value (through `Option` and nothing else), if any:
     /// the edge along which a type can contain itself.
     pub(crate) fn held_by_value(&self) -> Option<&str> {
@@ -96,6 +105,26 @@ pub(crate) enum Kind {
     /// An array whose items have a type by position (`prefixItems`, draft-07 `items` as an
     /// array), then maybe more of one type.
     Tuple(Tuple),
+}
+
+impl Kind {
+    /// The types this item is made of (its fields', branches', items'...), not looked into.
+    pub(crate) fn types(&self) -> Vec<&Ty> {
+        match self {
+            Kind::Struct(structure) => structure
+                .fields
+                .iter()
+                .map(|field| &field.ty)
+                .chain(structure.patterns.iter().map(|members| &members.ty))
+                .chain([&structure.extra])
+                .collect(),
+            Kind::Literals(_) => Vec::new(),
+            Kind::Union(union) => union.variants.iter().map(|variant| &variant.ty).collect(),
+            Kind::Newtype(newtype) => vec![&newtype.inner],
+            Kind::Alias(ty) => vec![ty],
+            Kind::Tuple(tuple) => tuple.positions.iter().chain(&tuple.rest).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
