@@ -1,4 +1,4 @@
-//! The envelope reader: one pass over a structured-mode event, its attributes checked, `data` captured for the dispatcher.
+//! The envelope reader: one pass over a structured-mode event, its attributes checked, `data` captured for the dispatcher or decoded straight into a guessed payload type (`decode_as`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -152,8 +152,8 @@ pub(crate) struct SchemaVersionProbe {
     pub(crate) schema_version: Option<String>,
 }
 
-/// A CloudEvent whose required attributes are present and well formed, with `data` not yet
-/// decoded. The generated dispatch code turns it into a typed `CloudEvent`.
+/// A CloudEvent whose required attributes are present and well formed, with `data` captured
+/// (or, inside `decode_as`, already decoded). The generated dispatch code turns it into a typed `CloudEvent`.
 #[doc(hidden)]
 pub struct Envelope<'de, D> {
     attributes: Attributes<'de>,

@@ -28,8 +28,8 @@ static TYPE: LazyLock<Name> = LazyLock::new(|| Name::new("\"type\""));
 static DATASCHEMA: LazyLock<Name> = LazyLock::new(|| Name::new("\"dataschema\""));
 
 /// What the top-level `type` and `dataschema` may be, likeliest first: at most two pairs
-/// (the text's first and last `"type": "…"` members, each with its first `"dataschema": "…"`),
-/// spelled without escapes. The top-level members are usually the first (when the envelope's
+/// (the text's first and last `"type": "…"` members, when their values differ, each with the
+/// text's first `"dataschema": "…"`), spelled without escapes. The top-level members are usually the first (when the envelope's
 /// attributes come before `data`) or the last (in alphabetical order); a payload member of
 /// the same name may be either, which only costs a guess that then fails.
 pub(crate) fn type_and_dataschema(text: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -37,11 +37,10 @@ pub(crate) fn type_and_dataschema(text: &str) -> impl Iterator<Item = (&str, &st
     let dataschema =
         DATASCHEMA.first.find(bytes).and_then(|at| string_value(text, at + DATASCHEMA.first.needle().len()));
     let first = TYPE.first.find(bytes);
-    let last = TYPE.last.rfind(bytes).filter(|last| Some(*last) != first);
-    [first, last]
-        .into_iter()
-        .flatten()
-        .filter_map(move |at| Some((string_value(text, at + TYPE.first.needle().len())?, dataschema?)))
+    let value = |at: usize| string_value(text, at + TYPE.first.needle().len());
+    let first = first.and_then(value);
+    let last = TYPE.last.rfind(bytes).and_then(value).filter(|last| Some(*last) != first);
+    [first, last].into_iter().flatten().filter_map(move |event_type| Some((event_type, dataschema?)))
 }
 
 /// The string after `"name"` ends at `at`: `: "…"` with any whitespace, without escapes.

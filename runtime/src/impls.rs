@@ -6,8 +6,9 @@
 //!
 //! Each macro names what it uses through `$crate` and `::core`, with `Self` for the type and
 //! `__`-prefixed generics, so that it works whatever the invoking module imports and whatever
-//! the type is called (`S`, `D`...). The exceptions are its input and, in `event_type!` and
-//! `into_event!`, `crate::Event`: the invoking generated crate's enum of every event.
+//! the type is called (`S`, `D`...). The exceptions are its input; in `event_type!` and
+//! `into_event!`, `crate::Event`: the invoking generated crate's enum of every event; and in
+//! `events!`, `crate::<EventType>`: its per-type enums.
 
 /// What an enum of events tells about itself, through its inherent `as_any`: `version`,
 /// `event_type`, `source`, `id`, `subject`, `idempotency_key`, [`crate::AnyEvent`],
@@ -80,8 +81,8 @@ macro_rules! __any_event_impls {
 /// `Event` (with a variant named like this enum).
 ///
 /// `event_type!(Name = EVENT_TYPE { V1(Payload), ... })` gives the associated `EVENT_TYPE`,
-/// `as_any`, what [`__any_event_impls`] gives, dispatch on `dataschema` / `schema_version`,
-/// `Serialize`, `Decode`, and `From` each `CloudEvent<Payload>` and this enum for `Event`.
+/// `as_any`, what [`__any_event_impls`] gives, dispatch on `dataschema` / `schema_version`
+/// (`from_envelope`, and `decode_guessed` on a guessed `dataschema`), `Serialize`, `Decode`, and `From` each `CloudEvent<Payload>` and this enum for `Event`.
 #[doc(hidden)]
 #[macro_export]
 // `crate::Event` is meant: the invoking (generated) crate's enum of every event.

@@ -1,4 +1,4 @@
-//! Strict JSON values: `Json` for what a schema leaves untyped, and `data` as captured before its type is known.
+//! Strict JSON values: `Json` for what a schema leaves untyped, kept as its text.
 
 use std::borrow::Cow;
 use std::fmt;
