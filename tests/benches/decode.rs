@@ -114,12 +114,7 @@ fn sonic_rs_borrowed(bytes: &[u8]) -> BorrowedEvent<'_, sonic_rs::LazyValue<'_>>
 }
 
 fn dispatching(bytes: &[u8]) -> cope_events::Event {
-    use cope_events::TicketingEventPublished;
-    let dispatch = |envelope: cope_events_runtime::Envelope<'_, _>| match envelope.event_type() {
-        TicketingEventPublished::EVENT_TYPE => TicketingEventPublished::from_envelope(envelope).map(Into::into),
-        _ => Err(envelope.unknown_event_type()),
-    };
-    cope_events_runtime::decode_with(bytes, dispatch).expect("decodes")
+    cope_events_tests::dispatching_decode(bytes).expect("decodes")
 }
 
 fn hand_written(bytes: &[u8]) -> HandEvent {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use cope_events_tests::REFERENCE_EXAMPLE;
+use cope_events_tests::{dispatching_decode, REFERENCE_EXAMPLE};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -60,16 +60,6 @@ fn mutated_example() -> impl Strategy<Value = Vec<u8>> {
             }
         }
         body
-    })
-}
-
-/// What `cope_events::decode` gives without its one-pass guess: the envelope read with `data`
-/// captured, then dispatched (as the generated `Event::from_envelope` does).
-fn dispatching_decode(body: &[u8]) -> Result<cope_events::Event, cope_events::DecodeError> {
-    use cope_events::TicketingEventPublished;
-    cope_events_runtime::decode_with(body, |envelope| match envelope.event_type() {
-        TicketingEventPublished::EVENT_TYPE => TicketingEventPublished::from_envelope(envelope).map(Into::into),
-        _ => Err(envelope.unknown_event_type()),
     })
 }
 

@@ -7,6 +7,17 @@ pub mod synthetic;
 /// The Example CloudEvent of the `ticketing.event.published` v1 reference page, verbatim.
 pub const REFERENCE_EXAMPLE: &str = include_str!("../fixtures/reference-example.json");
 
+/// What `cope_events::decode` gives without its one-pass guess: the envelope read with `data`
+/// captured, then dispatched (as the generated `Event::from_envelope` does). The property tests
+/// compare the two; the decode benchmark measures it as a baseline.
+pub fn dispatching_decode(body: &[u8]) -> Result<cope_events::Event, cope_events::DecodeError> {
+    use cope_events::TicketingEventPublished;
+    cope_events_runtime::decode_with(body, |envelope| match envelope.event_type() {
+        TicketingEventPublished::EVENT_TYPE => TicketingEventPublished::from_envelope(envelope).map(Into::into),
+        _ => Err(envelope.unknown_event_type()),
+    })
+}
+
 /// The reference example as a JSON value, for tests that derive variants of it.
 pub fn reference_example() -> serde_json::Value {
     serde_json::from_str(REFERENCE_EXAMPLE).expect("the reference example is JSON")
