@@ -1,6 +1,7 @@
 //! `cope_events::decode` on arbitrary bytes: never panics, gives what the dispatching decode
-//! alone gives (its one-pass guess of `type` and `dataschema` changes nothing), and an event it
-//! returns encodes to JSON that decodes to the same event.
+//! alone gives (its one-pass guess of `type` and `dataschema` and its JSON reader change
+//! nothing), and an event it returns encodes to JSON that decodes to the same event. The
+//! one-pass JSON reader on its own reads the bytes as serde_json does, or refuses.
 
 #![no_main]
 
@@ -8,6 +9,12 @@ use cope_events::TicketingEventPublished;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(body) {
+        if let Some(value) = cope_events_runtime::reader::read::<serde_json::Value>(text) {
+            let theirs = serde_json::from_str::<serde_json::Value>(text).ok();
+            assert_eq!(Some(value), theirs, "the reader reads what serde_json reads, to the same value");
+        }
+    }
     let decoded = cope_events::decode(body);
     let dispatched = cope_events_runtime::decode_with(body, |envelope| match envelope.event_type() {
         TicketingEventPublished::EVENT_TYPE => TicketingEventPublished::from_envelope(envelope).map(Into::into),

@@ -43,8 +43,12 @@ pub(crate) fn media_type_essence(media_type: &str) -> &str {
 
 /// The body as text: JSON is UTF-8.
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
-    std::str::from_utf8(bytes).map_err(|error| DecodeError::MalformedJson {
-        message: format!("invalid UTF-8 at byte {}", error.valid_up_to()),
+    // simdutf8 checks with the processor's SIMD instructions (chosen when it runs), several
+    // times as fast as the standard library; only an invalid body is checked again, for where.
+    simdutf8::basic::from_utf8(bytes).or_else(|_| {
+        std::str::from_utf8(bytes).map_err(|error| DecodeError::MalformedJson {
+            message: format!("invalid UTF-8 at byte {}", error.valid_up_to()),
+        })
     })
 }
 

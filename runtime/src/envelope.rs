@@ -14,6 +14,7 @@ use crate::attributes::{extension_value_problem, is_extension_name, is_json_medi
 use crate::cloud_event::{CloudEvent, Contract, EventTime};
 use crate::error::{DecodeError, EncodeError};
 use crate::json::{Json, Key, Text};
+use crate::reader::Reader;
 use crate::{DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION};
 
 /// Encodes any serialisable event as structured-mode JSON.
@@ -54,33 +55,51 @@ pub fn decode_guessing<'de, E>(
 /// Decodes `text` in one pass as an event of `T`'s contract, with `data` read straight into
 /// `T`: the event, when it is one and `dataschema` names `T`'s schema; otherwise `None`,
 /// whatever the reason (the dispatching decode then says what it is). What it gives is what
-/// [`decode_with`] gives for the same text: the same checks, in the same reader.
+/// [`decode_with`] gives for the same text: the same checks in the same envelope visitor, over
+/// [`crate::reader`], which reads what serde_json reads as serde_json does, faster, or refuses.
 #[doc(hidden)]
 pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEvent<T>> {
     let mut error = None;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let raw =
-        deserializer.deserialize_map(EnvelopeVisitor::<Typed<T>> { error: &mut error, data: PhantomData }).ok()?;
-    deserializer.end().ok()?;
-    let mut envelope = raw.validate().ok()?;
+    let mut payload = None;
+    let mut reader = Reader::new(text);
+    let raw = reader.deserialize_map(PayloadInPlace { error: &mut error, payload: &mut payload }).ok()?;
+    reader.end().ok()?;
+    let envelope = raw.validate().ok()?;
     if *envelope.attributes.event_type != *T::EVENT_TYPE
         || envelope.attributes.dataschema.as_deref() != Some(T::SCHEMA_ID)
     {
         return None;
     }
     envelope.check_contract::<T>().ok()?;
-    let Typed(payload) = envelope.data.take()?;
-    Some(envelope.into_cloud_event(*payload))
+    Some(envelope.into_cloud_event(payload?))
 }
 
-/// `data` decoded as it is read, by [`decode_as`]; boxed, so that the envelope reader's frames
-/// stay small whatever the payload's size (a large payload type is moved once, not through
-/// every frame between the parser and the event).
-struct Typed<T>(Box<T>);
+/// The envelope visitor of [`decode_as`]: `data` is decoded into `payload`, which lives in
+/// `decode_as`'s frame, not returned through the frames between the parser and the event (a
+/// large payload type held in each of them overflows the stack of an unoptimised build; boxed,
+/// it costs an allocation).
+struct PayloadInPlace<'a, T> {
+    error: &'a mut Option<DecodeError>,
+    payload: &'a mut Option<T>,
+}
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Typed<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(|payload| Typed(Box::new(payload)))
+impl<'de, T: Deserialize<'de>> Visitor<'de> for PayloadInPlace<'_, T> {
+    type Value = RawEnvelope<'de, ()>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CloudEvents structured-mode JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let payload = self.payload;
+        let attributes = read_members(&mut map, self.error, &mut |map, error| {
+            if payload.is_some() {
+                return Err(fail(error, "data", "appears twice"));
+            }
+            *payload = Some(map.next_value()?);
+            Ok(())
+        })?;
+        Ok(RawEnvelope { attributes, data: payload.is_some().then_some(()) })
     }
 }
 
@@ -313,6 +332,8 @@ pub(crate) enum AttributeValue<'de> {
 }
 
 impl<'de> Deserialize<'de> for AttributeValue<'de> {
+    // Inlined into the envelope's loop, for the reason `Key::deserialize` is.
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct AnyValue;
         impl<'de> Visitor<'de> for AnyValue {
@@ -320,6 +341,7 @@ impl<'de> Deserialize<'de> for AttributeValue<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
+            #[inline]
             fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
                 Ok(AttributeValue::String(Cow::Borrowed(value)))
             }

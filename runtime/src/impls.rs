@@ -316,6 +316,7 @@ macro_rules! __string_enum {
 macro_rules! __deserialize_members {
     ($name:ident) => {
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
+            #[inline]
             fn deserialize<__D: $crate::__serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::core::result::Result<Self, __D::Error> {

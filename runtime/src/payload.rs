@@ -89,7 +89,9 @@ pub trait FromMembers<'de>: Sized {
     fn from_members<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 }
 
-/// Deserializes a [`FromMembers`] struct from a JSON object.
+/// Deserializes a [`FromMembers`] struct from a JSON object. Inlined with its visitor, so
+/// that the struct is built where its caller wants it, not copied out through each layer.
+#[inline]
 pub fn deserialize_members<'de, D: Deserializer<'de>, T: FromMembers<'de>>(deserializer: D) -> Result<T, D::Error> {
     struct Object<T>(PhantomData<T>);
     impl<'de, T: FromMembers<'de>> de::Visitor<'de> for Object<T> {
@@ -97,6 +99,7 @@ pub fn deserialize_members<'de, D: Deserializer<'de>, T: FromMembers<'de>>(deser
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(T::EXPECTING)
         }
+        #[inline]
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
             T::from_members(map)
         }
