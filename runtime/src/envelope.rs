@@ -40,9 +40,11 @@ pub fn decode_with<'de, E>(
 #[doc(hidden)]
 pub fn decode_guessing<'de, E>(
     bytes: &'de [u8],
-    guess: fn(&'de str, &'de str, &'de str) -> Option<E>,
+    guess: impl Fn(&'de str, &'de str, &'de str) -> Option<E>,
     dispatch: fn(Envelope<'de, &'de RawValue>) -> Result<E, DecodeError>,
 ) -> Result<E, DecodeError> {
+    // `guess` is generic, not a function pointer, so that it inlines and the event it gives
+    // is not copied once more on the way out.
     let text = utf8(bytes)?;
     for (event_type, dataschema) in crate::guess::type_and_dataschema(text) {
         if let Some(event) = guess(text, event_type, dataschema) {
@@ -60,11 +62,13 @@ pub fn decode_guessing<'de, E>(
 #[doc(hidden)]
 pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEvent<T>> {
     let mut error = None;
+    let mut attributes = RawAttributes::default();
     let mut payload = None;
     let mut reader = Reader::new(text);
-    let raw = reader.deserialize_map(PayloadInPlace { error: &mut error, payload: &mut payload }).ok()?;
+    let visitor = InPlace { error: &mut error, attributes: &mut attributes, payload: &mut payload };
+    reader.deserialize_map(visitor).ok()?;
     reader.end().ok()?;
-    let envelope = raw.validate().ok()?;
+    let envelope = RawEnvelope { attributes, data: payload.is_some().then_some(()) }.validate().ok()?;
     if *envelope.attributes.event_type != *T::EVENT_TYPE
         || envelope.attributes.dataschema.as_deref() != Some(T::SCHEMA_ID)
     {
@@ -74,17 +78,18 @@ pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEven
     Some(envelope.into_cloud_event(payload?))
 }
 
-/// The envelope visitor of [`decode_as`]: `data` is decoded into `payload`, which lives in
-/// `decode_as`'s frame, not returned through the frames between the parser and the event (a
-/// large payload type held in each of them overflows the stack of an unoptimised build; boxed,
-/// it costs an allocation).
-struct PayloadInPlace<'a, T> {
+/// The envelope visitor of [`decode_as`]: the attributes and `data` are read into slots in
+/// `decode_as`'s frame, not returned through the frames between the parser and the event (each
+/// return is a copy of a few hundred bytes; a large payload type held in each of those frames
+/// overflows the stack of an unoptimised build; boxed, it costs an allocation).
+struct InPlace<'a, 'de, T> {
     error: &'a mut Option<DecodeError>,
+    attributes: &'a mut RawAttributes<'de>,
     payload: &'a mut Option<T>,
 }
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for PayloadInPlace<'_, T> {
-    type Value = RawEnvelope<'de, ()>;
+impl<'de, T: Deserialize<'de>> Visitor<'de> for InPlace<'_, 'de, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a CloudEvents structured-mode JSON object")
@@ -92,14 +97,13 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PayloadInPlace<'_, T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let payload = self.payload;
-        let attributes = read_members(&mut map, self.error, &mut |map, error| {
+        read_members(&mut map, self.attributes, self.error, &mut |map, error| {
             if payload.is_some() {
                 return Err(fail(error, "data", "appears twice"));
             }
             *payload = Some(map.next_value()?);
             Ok(())
-        })?;
-        Ok(RawEnvelope { attributes, data: payload.is_some().then_some(()) })
+        })
     }
 }
 
@@ -415,7 +419,8 @@ impl<'de, D: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut data = None;
-        let attributes = read_members(&mut map, self.error, &mut |map, error| {
+        let mut attributes = RawAttributes::default();
+        read_members(&mut map, &mut attributes, self.error, &mut |map, error| {
             if data.is_some() {
                 return Err(fail(error, "data", "appears twice"));
             }
@@ -430,14 +435,14 @@ impl<'de, D: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
 type ReadData<'a, 'de, A> =
     dyn FnMut(&mut A, &mut Option<DecodeError>) -> Result<(), <A as MapAccess<'de>>::Error> + 'a;
 
-/// Reads every member of the envelope, `data` with `read_data`. Generic over the parser only,
-/// not over `data`'s type: one copy of it serves every payload type of a crate.
+/// Reads every member of the envelope into `raw`, `data` with `read_data`. Generic over the
+/// parser only, not over `data`'s type: one copy of it serves every payload type of a crate.
 fn read_members<'de, A: MapAccess<'de>>(
     map: &mut A,
+    raw: &mut RawAttributes<'de>,
     error: &mut Option<DecodeError>,
     read_data: &mut ReadData<'_, 'de, A>,
-) -> Result<RawAttributes<'de>, A::Error> {
-    let mut raw = RawAttributes::default();
+) -> Result<(), A::Error> {
     while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
         let slot = match &*name {
             "specversion" => &mut raw.specversion,
@@ -490,7 +495,7 @@ fn read_members<'de, A: MapAccess<'de>>(
             AttributeValue::Other => return Err(fail(error, &name, "must be a string")),
         }
     }
-    Ok(raw)
+    Ok(())
 }
 
 pub(crate) fn fail<E: de::Error>(slot: &mut Option<DecodeError>, attribute: &str, reason: &str) -> E {

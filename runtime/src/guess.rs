@@ -36,11 +36,13 @@ pub(crate) fn type_and_dataschema(text: &str) -> impl Iterator<Item = (&str, &st
     let bytes = text.as_bytes();
     let dataschema =
         DATASCHEMA.first.find(bytes).and_then(|at| string_value(text, at + DATASCHEMA.first.needle().len()));
-    let first = TYPE.first.find(bytes);
-    let value = |at: usize| string_value(text, at + TYPE.first.needle().len());
-    let first = first.and_then(value);
-    let last = TYPE.last.rfind(bytes).and_then(value).filter(|last| Some(*last) != first);
-    [first, last].into_iter().flatten().filter_map(move |event_type| Some((event_type, dataschema?)))
+    let value = move |at: usize| string_value(text, at + TYPE.first.needle().len());
+    dataschema.into_iter().flat_map(move |dataschema| {
+        let first = TYPE.first.find(bytes).and_then(value);
+        // Searched for only once the first guess has failed: usually the first is the event's.
+        let last = move || TYPE.last.rfind(bytes).and_then(value).filter(|last| Some(*last) != first);
+        first.into_iter().chain(std::iter::once_with(last).flatten()).map(move |event_type| (event_type, dataschema))
+    })
 }
 
 /// The string after `"name"` ends at `at`: `: "…"` with any whitespace, without escapes.
