@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::attributes::{extension_value_problem, is_extension_name, is_reserved_name};
 use crate::error::InvalidExtension;
 use crate::json::Json;
+use crate::texts::{Optional, Texts};
 use crate::{DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION};
 
 /// What every payload type knows about its contract. Implemented by the generated code.
@@ -38,12 +39,12 @@ pub trait Contract {
 pub struct CloudEvent<T> {
     /// The typed payload.
     pub data: T,
-    pub(crate) id: String,
-    pub(crate) subject: Option<String>,
-    pub(crate) time: Option<EventTime>,
+    /// `id`, `subject`, `time` as written and the COPE idempotency key.
+    pub(crate) texts: Texts,
+    /// `time` parsed: present exactly when its text is.
+    pub(crate) time: Option<DateTime<FixedOffset>>,
     pub(crate) has_dataschema: bool,
     pub(crate) datacontenttype: Option<Cow<'static, str>>,
-    pub(crate) idempotency_key: Option<String>,
     pub(crate) extensions: BTreeMap<String, Json>,
 }
 
@@ -54,12 +55,10 @@ impl<T: Contract> CloudEvent<T> {
     pub fn new(id: impl Into<String>, subject_identifier: &str, data: T) -> Self {
         CloudEvent {
             data,
-            id: id.into(),
-            subject: Some(format!("{}{subject_identifier}", T::SUBJECT_PREFIX)),
+            texts: Texts::new(&id.into(), [Some(&format!("{}{subject_identifier}", T::SUBJECT_PREFIX)), None, None]),
             time: None,
             has_dataschema: true,
             datacontenttype: Some(Cow::Borrowed(DATA_CONTENT_TYPE)),
-            idempotency_key: None,
             extensions: BTreeMap::new(),
         }
     }
@@ -68,7 +67,8 @@ impl<T: Contract> CloudEvent<T> {
     /// digits as it has.
     pub fn with_time<Tz: TimeZone>(mut self, time: DateTime<Tz>) -> Self {
         let time = time.fixed_offset();
-        self.time = Some(EventTime { text: time.to_rfc3339_opts(SecondsFormat::AutoSi, true), parsed: time });
+        self.texts = self.texts.with(Optional::Time, &time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        self.time = Some(time);
         self
     }
 
@@ -76,14 +76,14 @@ impl<T: Contract> CloudEvent<T> {
     /// that a producer keeps its own spelling; other text is refused.
     pub fn with_time_text(mut self, text: impl Into<String>) -> Result<Self, chrono::ParseError> {
         let text = text.into();
-        let parsed = DateTime::parse_from_rfc3339(&text)?;
-        self.time = Some(EventTime { text, parsed });
+        self.time = Some(DateTime::parse_from_rfc3339(&text)?);
+        self.texts = self.texts.with(Optional::Time, &text);
         Ok(self)
     }
 
     /// Sets the COPE `idempotency_key` extension.
     pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
+        self.texts = self.texts.with(Optional::IdempotencyKey, &key.into());
         self
     }
 
@@ -128,23 +128,23 @@ impl<T: Contract> CloudEvent<T> {
     }
     /// CloudEvents `id`.
     pub fn id(&self) -> &str {
-        &self.id
+        self.texts.id()
     }
     /// CloudEvents `subject`.
     pub fn subject(&self) -> Option<&str> {
-        self.subject.as_deref()
+        self.texts.get(Optional::Subject)
     }
     /// The identifier part of `subject`, after the contract's prefix.
     pub fn subject_identifier(&self) -> Option<&str> {
-        self.subject.as_deref()?.strip_prefix(T::SUBJECT_PREFIX)
+        self.subject()?.strip_prefix(T::SUBJECT_PREFIX)
     }
     /// CloudEvents `time`, parsed, with the offset it was written with.
     pub fn time(&self) -> Option<DateTime<FixedOffset>> {
-        self.time.as_ref().map(|time| time.parsed)
+        self.time
     }
     /// CloudEvents `time` as received (re-encoding writes this text).
     pub fn time_text(&self) -> Option<&str> {
-        self.time.as_ref().map(|time| time.text.as_str())
+        self.texts.get(Optional::Time)
     }
     /// CloudEvents `dataschema`, when the event carried it.
     pub fn dataschema(&self) -> Option<&'static str> {
@@ -156,14 +156,14 @@ impl<T: Contract> CloudEvent<T> {
     }
     /// The COPE `idempotency_key` extension, when the event carried it.
     pub fn cope_idempotency_key(&self) -> Option<&str> {
-        self.idempotency_key.as_deref()
+        self.texts.get(Optional::IdempotencyKey)
     }
     /// The value to deduplicate on (delivery is at least once): the COPE `idempotency_key`
     /// when present, else the CloudEvents (`source`, `id`) pair.
     pub fn idempotency_key(&self) -> IdempotencyKey<'_> {
-        match &self.idempotency_key {
+        match self.cope_idempotency_key() {
             Some(key) => IdempotencyKey::Cope(Cow::Borrowed(key)),
-            None => IdempotencyKey::SourceId { source: Cow::Borrowed(T::SOURCE), id: Cow::Borrowed(&self.id) },
+            None => IdempotencyKey::SourceId { source: Cow::Borrowed(T::SOURCE), id: Cow::Borrowed(self.id()) },
         }
     }
     /// One extension attribute other than `idempotency_key`, as received.
@@ -178,24 +178,25 @@ impl<T: Contract> CloudEvent<T> {
 
 impl<T: Contract + Serialize> Serialize for CloudEvent<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (subject, time, idempotency_key) = (self.subject(), self.time_text(), self.cope_idempotency_key());
         let optional = [
-            self.subject.is_some(),
-            self.time.is_some(),
+            subject.is_some(),
+            time.is_some(),
             self.has_dataschema,
             self.datacontenttype.is_some(),
-            self.idempotency_key.is_some(),
+            idempotency_key.is_some(),
         ];
         let len = 5 + optional.iter().filter(|present| **present).count() + self.extensions.len();
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("specversion", SPEC_VERSION)?;
-        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("id", self.id())?;
         map.serialize_entry("source", T::SOURCE)?;
         map.serialize_entry("type", T::EVENT_TYPE)?;
-        if let Some(subject) = &self.subject {
+        if let Some(subject) = subject {
             map.serialize_entry("subject", subject)?;
         }
-        if let Some(time) = &self.time {
-            map.serialize_entry("time", &time.text)?;
+        if let Some(time) = time {
+            map.serialize_entry("time", time)?;
         }
         if let Some(datacontenttype) = &self.datacontenttype {
             map.serialize_entry("datacontenttype", datacontenttype)?;
@@ -203,7 +204,7 @@ impl<T: Contract + Serialize> Serialize for CloudEvent<T> {
         if self.has_dataschema {
             map.serialize_entry("dataschema", T::SCHEMA_ID)?;
         }
-        if let Some(key) = &self.idempotency_key {
+        if let Some(key) = idempotency_key {
             map.serialize_entry(IDEMPOTENCY_KEY_ATTRIBUTE, key)?;
         }
         for (name, value) in &self.extensions {
@@ -245,19 +246,12 @@ impl<T: Contract> fmt::Display for CloudEvent<T> {
     /// `type` `id` from `source`, then `about` `subject` when there is one: what a log line
     /// needs to find the event again.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} from {}", T::EVENT_TYPE, self.id, T::SOURCE)?;
-        match &self.subject {
+        write!(f, "{} {} from {}", T::EVENT_TYPE, self.id(), T::SOURCE)?;
+        match self.subject() {
             Some(subject) => write!(f, " about {subject}"),
             None => Ok(()),
         }
     }
-}
-
-/// `time` as received and as parsed: decoding checked that the text is RFC 3339.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct EventTime {
-    pub(crate) text: String,
-    pub(crate) parsed: DateTime<FixedOffset>,
 }
 
 /// What every event tells about itself, whatever its type and version: a `CloudEvent<T>`,

@@ -11,10 +11,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
 use crate::attributes::{extension_value_problem, is_extension_name, is_json_media_type, not_a_cloud_event, utf8};
-use crate::cloud_event::{CloudEvent, Contract, EventTime};
+use crate::cloud_event::{CloudEvent, Contract};
 use crate::error::{DecodeError, EncodeError};
 use crate::json::{Json, Key, Text};
 use crate::reader::Reader;
+use crate::texts::Texts;
 use crate::{DATA_CONTENT_TYPE, IDEMPOTENCY_KEY_ATTRIBUTE, SPEC_VERSION};
 
 /// Encodes any serialisable event as structured-mode JSON.
@@ -68,14 +69,14 @@ pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEven
     let visitor = InPlace { error: &mut error, attributes: &mut attributes, payload: &mut payload };
     reader.deserialize_map(visitor).ok()?;
     reader.end().ok()?;
-    let envelope = RawEnvelope { attributes, data: payload.is_some().then_some(()) }.validate().ok()?;
+    let mut envelope = Envelope { attributes: attributes.validate(payload.is_some()).ok()?, data: Some(()) };
     if *envelope.attributes.event_type != *T::EVENT_TYPE
         || envelope.attributes.dataschema.as_deref() != Some(T::SCHEMA_ID)
     {
         return None;
     }
     envelope.check_contract::<T>().ok()?;
-    Some(envelope.into_cloud_event(payload?))
+    Some(envelope.take_cloud_event(payload?))
 }
 
 /// The envelope visitor of [`decode_as`]: the attributes and `data` are read into slots in
@@ -264,21 +265,28 @@ impl<'de, D> Envelope<'de, D> {
         self.data.as_ref().ok_or_else(|| violation::<T>("data", "is required".to_owned()))
     }
 
-    /// The event, with its decoded payload.
-    fn into_cloud_event<T>(self, payload: T) -> CloudEvent<T> {
-        let datacontenttype = self.attributes.datacontenttype.map(|media_type| match media_type {
-            Text::Borrowed(DATA_CONTENT_TYPE) => Cow::Borrowed(DATA_CONTENT_TYPE),
-            media_type => Cow::Owned(media_type.into_owned()),
+    /// The event, with its decoded payload; the envelope keeps what it borrows (taken by
+    /// reference, not by value: the event is built where it is returned, without copying the
+    /// envelope into another frame first).
+    fn take_cloud_event<T>(&mut self, payload: T) -> CloudEvent<T> {
+        let datacontenttype = self.attributes.datacontenttype.as_deref().map(|media_type| match media_type {
+            DATA_CONTENT_TYPE => Cow::Borrowed(DATA_CONTENT_TYPE),
+            media_type => Cow::Owned(media_type.to_owned()),
         });
         CloudEvent {
             data: payload,
-            id: self.attributes.id.into_owned(),
-            subject: self.attributes.subject.map(Cow::into_owned),
-            time: self.attributes.time.map(|(text, parsed)| EventTime { text: text.into_owned(), parsed }),
+            texts: Texts::new(
+                &self.attributes.id,
+                [
+                    self.attributes.subject.as_deref(),
+                    self.attributes.time.as_ref().map(|(text, _)| &**text),
+                    self.attributes.idempotency_key.as_deref(),
+                ],
+            ),
+            time: self.attributes.time.as_ref().map(|(_, parsed)| *parsed),
             has_dataschema: self.attributes.dataschema.is_some(),
             datacontenttype,
-            idempotency_key: self.attributes.idempotency_key.map(Cow::into_owned),
-            extensions: self.attributes.extensions,
+            extensions: std::mem::take(&mut self.attributes.extensions),
         }
     }
 }
@@ -309,7 +317,7 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
     }
 
     /// Checks the event against `T`'s delivery contract and decodes its payload.
-    pub fn into_event<T: Contract + DeserializeOwned>(self) -> Result<CloudEvent<T>, DecodeError> {
+    pub fn into_event<T: Contract + DeserializeOwned>(mut self) -> Result<CloudEvent<T>, DecodeError> {
         let data = self.check_contract::<T>()?;
         let payload =
             data.decode::<T>().map_err(|(path, reason)| match (T::SCHEMA_VERSION, data.schema_version()) {
@@ -324,7 +332,7 @@ impl<'de, D: CapturedData<'de>> Envelope<'de, D> {
                 }
                 _ => DecodeError::InvalidPayload { event_type: T::EVENT_TYPE, version: T::VERSION, path, reason },
             })?;
-        Ok(self.into_cloud_event(payload))
+        Ok(self.take_cloud_event(payload))
     }
 }
 
