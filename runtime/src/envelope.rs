@@ -69,7 +69,8 @@ pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEven
     let visitor = InPlace { error: &mut error, attributes: &mut attributes, payload: &mut payload };
     reader.deserialize_map(visitor).ok()?;
     reader.end().ok()?;
-    let mut envelope = Envelope { attributes: attributes.validate(payload.is_some()).ok()?, data: Some(()) };
+    let data = payload.is_some().then_some(());
+    let mut envelope = Envelope { attributes: attributes.validate(data.is_some()).ok()?, data };
     if *envelope.attributes.event_type != *T::EVENT_TYPE
         || envelope.attributes.dataschema.as_deref() != Some(T::SCHEMA_ID)
     {
