@@ -80,10 +80,11 @@ pub fn decode_as<T: Contract + DeserializeOwned>(text: &str) -> Option<CloudEven
     Some(envelope.take_cloud_event(payload?))
 }
 
-/// The envelope visitor of [`decode_as`]: the attributes and `data` are read into slots in
-/// `decode_as`'s frame, not returned through the frames between the parser and the event (each
-/// return is a copy of a few hundred bytes; a large payload type held in each of those frames
-/// overflows the stack of an unoptimised build; boxed, it costs an allocation).
+/// The envelope visitor: the attributes and `data` are read into slots in the caller's frame
+/// (for [`decode_as`], the frame that builds the event), not returned through the frames
+/// between the parser and the event (each return is a copy of a few hundred bytes; a large
+/// payload type held in each of those frames overflows the stack of an unoptimised build;
+/// boxed, it costs an allocation). [`EnvelopeVisitor`] is it with slots of its own.
 struct InPlace<'a, 'de, T> {
     error: &'a mut Option<DecodeError>,
     attributes: &'a mut RawAttributes<'de>,
@@ -426,16 +427,9 @@ impl<'de, D: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<'_, D> {
         f.write_str("a CloudEvents structured-mode JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut data = None;
-        let mut attributes = RawAttributes::default();
-        read_members(&mut map, &mut attributes, self.error, &mut |map, error| {
-            if data.is_some() {
-                return Err(fail(error, "data", "appears twice"));
-            }
-            data = Some(map.next_value::<D>()?);
-            Ok(())
-        })?;
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let (mut attributes, mut data) = (RawAttributes::default(), None);
+        InPlace { error: self.error, attributes: &mut attributes, payload: &mut data }.visit_map(map)?;
         Ok(RawEnvelope { attributes, data })
     }
 }

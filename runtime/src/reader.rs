@@ -10,8 +10,8 @@
 //!   decoded by serde_json from its quoted text (`visit_str`, as serde_json calls it);
 //! - integers are `visit_u64` (non-negative) and `visit_i64` (negative), as serde_json reads
 //!   them; any other number (`1.5`, `-0`, beyond 64 bits) is read by serde_json from its text;
-//! - [`JSON_TOKEN`] newtypes (`Json`) get the value's text, which `Json` checks with serde_json;
-//! - at most [`MAX_DEPTH`] arrays and objects deep, fewer than serde_json's limit;
+//! - `JSON_TOKEN` newtypes (`Json`) get the value's text, which `Json` checks with serde_json;
+//! - at most `MAX_DEPTH` arrays and objects deep, fewer than serde_json's limit;
 //! - byte strings, 128-bit integers and Rust enums are refused (the generated types never ask
 //!   for them), as is a method asking for a JSON type the next value is not (serde_json's
 //!   error there is the reader's refusal).
@@ -127,6 +127,26 @@ impl<'de> Reader<'de> {
     fn expect_start(&mut self, starts: fn(u8) -> bool) -> Result<()> {
         match self.next_non_space() {
             Some(byte) if starts(byte) => Ok(()),
+            _ => Err(Refused),
+        }
+    }
+
+    /// Steps to the next item of the array or object that `close` ends: `false` at `close`;
+    /// otherwise past the `,` before the item (none before the first), with the item's first
+    /// byte next, which `starts` accepts.
+    #[inline(always)]
+    fn next_item(&mut self, first: &mut bool, close: u8, starts: fn(u8) -> bool) -> Result<bool> {
+        match self.next_non_space() {
+            Some(byte) if byte == close => Ok(false),
+            Some(b',') if !*first => {
+                self.at += 1;
+                self.expect_start(starts)?;
+                Ok(true)
+            }
+            Some(byte) if *first && starts(byte) => {
+                *first = false;
+                Ok(true)
+            }
             _ => Err(Refused),
         }
     }
@@ -430,16 +450,8 @@ impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
     type Error = Refused;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        match self.reader.next_non_space() {
-            Some(b']') => return Ok(None),
-            Some(b',') if !self.first => {
-                self.reader.at += 1;
-                if self.reader.next_non_space() == Some(b']') {
-                    return Err(Refused);
-                }
-            }
-            Some(_) if self.first => self.first = false,
-            _ => return Err(Refused),
+        if !self.reader.next_item(&mut self.first, b']', |byte| byte != b']')? {
+            return Ok(None);
         }
         seed.deserialize(&mut *self.reader).map(Some)
     }
@@ -455,14 +467,8 @@ impl<'de> de::MapAccess<'de> for Members<'_, 'de> {
     type Error = Refused;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        match self.reader.next_non_space() {
-            Some(b'}') => return Ok(None),
-            Some(b',') if !self.first => {
-                self.reader.at += 1;
-                self.reader.expect_start(is_string)?;
-            }
-            Some(b'"') if self.first => self.first = false,
-            _ => return Err(Refused),
+        if !self.reader.next_item(&mut self.first, b'}', is_string)? {
+            return Ok(None);
         }
         seed.deserialize(Name(self.reader.string()?)).map(Some)
     }
